@@ -16,7 +16,18 @@ const SECRET_IN_TEXT = [
   /([?&]sig=)([^&\s"']+)/gi,
 ];
 
-const known = new Set<string>();
+/**
+ * Secrets seen so far. Kept on `globalThis` because a notebook kernel may load this
+ * module more than once (the kernel's copy and the runner's copy must agree).
+ */
+const KNOWN_KEY = Symbol.for("apim-streaming-lab.secrets");
+const globals = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+const known: Set<string> = globals[KNOWN_KEY] ?? (globals[KNOWN_KEY] = new Set<string>());
+
+/** Every secret registered in this process (for leak scans in tests). */
+export function knownSecrets(): string[] {
+  return [...known];
+}
 
 /** Remembers a secret value so that it is masked wherever it later appears in text. */
 export function registerSecret(value: string | undefined): void {

@@ -1,0 +1,104 @@
+/**
+ * The notebook's variables in one object: which lab to talk to and with which
+ * names. Each comes from, in order of precedence: the parameters passed in (the
+ * notebook's parameters cell, or `npm start -- --name value`), the environment,
+ * then the defaults below.
+ */
+import { LabError } from "./errors";
+import { mask } from "./report/mask";
+
+export type Target = "local" | "azure";
+
+export interface Settings {
+  /** `local`: the offline lab started in this process. `azure`: a real lab deployment. */
+  target: Target;
+  /** Name of the lab's ARM deployment (the original's `deployment_name`). */
+  deploymentName: string;
+  /** Resource group of that deployment: `lab-<deploymentName>` unless given. */
+  resourceGroup: string;
+  /** The Azure OpenAI deployment (model) behind the gateway. */
+  openaiDeploymentName: string;
+  /** The Azure OpenAI data-plane API version. */
+  openaiApiVersion: string;
+  /** The APIM API that fronts Azure OpenAI; debug tokens are issued for it. */
+  apiName: string;
+  /** An APIM API with `buffer-response="true"`, for the buffering step on Azure (optional). */
+  bufferedApiName: string;
+  /** Azure subscription id; on Azure, taken from the CLI's current account when empty. */
+  subscriptionId: string;
+  /** Azure Resource Manager endpoint. */
+  managementEndpoint: string;
+}
+
+/** Where each setting can come from in the environment. */
+const ENV: Record<keyof Settings, string> = {
+  target: "LAB_TARGET",
+  deploymentName: "LAB_DEPLOYMENT_NAME",
+  resourceGroup: "LAB_RESOURCE_GROUP",
+  openaiDeploymentName: "LAB_OPENAI_DEPLOYMENT",
+  openaiApiVersion: "LAB_OPENAI_API_VERSION",
+  apiName: "LAB_API_NAME",
+  bufferedApiName: "LAB_BUFFERED_API_NAME",
+  subscriptionId: "AZURE_SUBSCRIPTION_ID",
+  managementEndpoint: "LAB_MANAGEMENT_ENDPOINT",
+};
+
+export const DEFAULTS = {
+  target: "local" as Target,
+  deploymentName: "streaming",
+  openaiDeploymentName: "gpt-4o-mini",
+  openaiApiVersion: "2024-10-21",
+  apiName: "openai",
+  bufferedApiName: "",
+  subscriptionId: "",
+  managementEndpoint: "https://management.azure.com",
+};
+
+export class SettingsError extends LabError {
+  readonly code = "InvalidSetting";
+}
+
+/** Setting names, also as the runner's flags: `deploymentName` is `--deployment-name`. */
+export const SETTING_NAMES = Object.keys(ENV) as (keyof Settings)[];
+
+export function loadSettings(parameters: Partial<Record<keyof Settings, string>> = {}, env: Record<string, string | undefined> = process.env): Settings {
+  for (const name of Object.keys(parameters)) {
+    if (!(SETTING_NAMES as string[]).includes(name)) {
+      throw new SettingsError(`unknown setting "${name}": use one of ${SETTING_NAMES.join(", ")}`);
+    }
+  }
+  const pick = (name: keyof Settings): string | undefined => {
+    const value = parameters[name] ?? env[ENV[name]];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  };
+  const target = pick("target") ?? DEFAULTS.target;
+  if (target !== "local" && target !== "azure") {
+    throw new SettingsError(`target "${target}" is not known: use "local" (the offline lab) or "azure" (a real deployment)`);
+  }
+  const deploymentName = pick("deploymentName") ?? DEFAULTS.deploymentName;
+  const apiVersion = pick("openaiApiVersion") ?? DEFAULTS.openaiApiVersion;
+  if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion)) {
+    throw new SettingsError(`openaiApiVersion "${apiVersion}" is not an API version: use a date such as ${DEFAULTS.openaiApiVersion}`);
+  }
+  const managementEndpoint = (pick("managementEndpoint") ?? DEFAULTS.managementEndpoint).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]+/.test(managementEndpoint)) {
+    throw new SettingsError(`managementEndpoint "${managementEndpoint}" is not a URL: use e.g. ${DEFAULTS.managementEndpoint}`);
+  }
+  return {
+    target,
+    deploymentName,
+    resourceGroup: pick("resourceGroup") ?? `lab-${deploymentName}`,
+    openaiDeploymentName: pick("openaiDeploymentName") ?? DEFAULTS.openaiDeploymentName,
+    openaiApiVersion: apiVersion,
+    apiName: pick("apiName") ?? DEFAULTS.apiName,
+    bufferedApiName: pick("bufferedApiName") ?? DEFAULTS.bufferedApiName,
+    subscriptionId: pick("subscriptionId") ?? DEFAULTS.subscriptionId,
+    managementEndpoint,
+  };
+}
+
+/** The settings as name/value rows for a table, secrets masked. */
+export function settingsRows(settings: Settings): [string, string][] {
+  const masked = mask(settings) as unknown as Record<string, string>;
+  return SETTING_NAMES.map((name) => [name, masked[name] === "" ? "(not set)" : String(masked[name])]);
+}
