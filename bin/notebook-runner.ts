@@ -78,7 +78,7 @@ export function parametersCell(parameters: Record<string, string>): NotebookCell
 
 /** The notebook with the parameters cell injected (a copy; the input is not changed). */
 export function withParameters(notebook: Notebook, parameters: Record<string, string>): Notebook {
-  const cells = notebook.cells.map((cell) => ({ ...cell, outputs: cell.cell_type === "code" ? [] : cell.outputs }));
+  const cells: NotebookCell[] = notebook.cells.map((cell) => (cell.cell_type === "code" ? { ...cell, outputs: [] } : { ...cell }));
   if (Object.keys(parameters).length === 0) return { ...notebook, cells };
   const at = cells.findIndex((cell) => cell.metadata.tags?.includes("parameters"));
   if (at < 0) throw new Error(`the notebook has no cell tagged "parameters" to put parameters after: tag one`);

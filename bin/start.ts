@@ -19,7 +19,7 @@ function kebab(name: string): string {
 class UsageError extends LabError {}
 
 export function parseArgs(argv: string[]): { notebook: string; out: string; parameters: Partial<Record<keyof Settings, string>> } {
-  const byFlag = new Map(SETTING_NAMES.map((n) => [`--${kebab(n)}`, n] as const));
+  const byFlag = new Map<string, keyof Settings>(SETTING_NAMES.map((n) => [`--${kebab(n)}`, n]));
   const result = { notebook: "notebooks/streaming.ipynb", out: "out/streaming.ipynb", parameters: {} as Partial<Record<keyof Settings, string>> };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);

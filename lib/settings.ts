@@ -22,8 +22,12 @@ export interface Settings {
   openaiApiVersion: string;
   /** The APIM API that fronts Azure OpenAI; debug tokens are issued for it. */
   apiName: string;
-  /** An APIM API with `buffer-response="true"`, for the buffering step on Azure (optional). */
-  bufferedApiName: string;
+  /**
+   * Path prefix of a second gateway API that buffers responses (`buffer-response="true"`),
+   * for the buffering step: its endpoint is `<gateway URL>/<bufferedApiPath>`. The local
+   * lab has one at `buffered`; on Azure the step is skipped unless you set one.
+   */
+  bufferedApiPath: string;
   /** Azure subscription id; on Azure, taken from the CLI's current account when empty. */
   subscriptionId: string;
   /** Azure Resource Manager endpoint. */
@@ -38,7 +42,7 @@ const ENV: Record<keyof Settings, string> = {
   openaiDeploymentName: "LAB_OPENAI_DEPLOYMENT",
   openaiApiVersion: "LAB_OPENAI_API_VERSION",
   apiName: "LAB_API_NAME",
-  bufferedApiName: "LAB_BUFFERED_API_NAME",
+  bufferedApiPath: "LAB_BUFFERED_API_PATH",
   subscriptionId: "AZURE_SUBSCRIPTION_ID",
   managementEndpoint: "LAB_MANAGEMENT_ENDPOINT",
 };
@@ -49,7 +53,7 @@ export const DEFAULTS = {
   openaiDeploymentName: "gpt-4o-mini",
   openaiApiVersion: "2024-10-21",
   apiName: "openai",
-  bufferedApiName: "",
+  bufferedApiPath: { local: "buffered", azure: "" },
   subscriptionId: "",
   managementEndpoint: "https://management.azure.com",
 };
@@ -91,7 +95,7 @@ export function loadSettings(parameters: Partial<Record<keyof Settings, string>>
     openaiDeploymentName: pick("openaiDeploymentName") ?? DEFAULTS.openaiDeploymentName,
     openaiApiVersion: apiVersion,
     apiName: pick("apiName") ?? DEFAULTS.apiName,
-    bufferedApiName: pick("bufferedApiName") ?? DEFAULTS.bufferedApiName,
+    bufferedApiPath: (pick("bufferedApiPath") ?? DEFAULTS.bufferedApiPath[target]).replace(/^\/+|\/+$/g, ""),
     subscriptionId: pick("subscriptionId") ?? DEFAULTS.subscriptionId,
     managementEndpoint,
   };

@@ -1,0 +1,73 @@
+/**
+ * The notebook itself, end to end: run every code cell headless on the local lab at
+ * its default latency, as `npm start` does, then check what an attendee would see,
+ * and that none of the run's secrets reached the terminal or the saved notebook.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import test from "node:test";
+import { closeSharedLocalLab } from "../lib/connect";
+import { knownSecrets } from "../lib/report/mask";
+import { runNotebook, sourceText, type Notebook } from "../bin/notebook-runner";
+
+test("the notebook runs end to end on the local lab", { timeout: 120_000 }, async () => {
+  const outPath = join(mkdtempSync(join(tmpdir(), "lab-notebook-")), "streaming.ipynb");
+  let terminal = "";
+  const labSecrets: string[] = [];
+  const result = await runNotebook({
+    notebookPath: "notebooks/streaming.ipynb",
+    outPath,
+    write: (text) => {
+      terminal += text;
+    },
+    cleanup: async () => {
+      const shared = (globalThis as unknown as Record<symbol, { lab: Promise<{ subscriptionKey: string; managementToken: string }> } | undefined>)[Symbol.for("apim-streaming-lab.localLab")];
+      const lab = await shared?.lab;
+      if (lab) labSecrets.push(lab.subscriptionKey, lab.managementToken);
+      await closeSharedLocalLab();
+    },
+  });
+  const failed = result.steps.find((s) => !s.ok);
+  assert.equal(failed, undefined, `step failed: ${failed?.title}: ${failed?.error}\n${terminal.slice(-2000)}`);
+
+  const saved = readFileSync(outPath, "utf8");
+  const notebook = JSON.parse(saved) as Notebook;
+  const code = notebook.cells.filter((c) => c.cell_type === "code");
+  for (const cell of code) {
+    assert.ok((cell.outputs ?? []).length > 0, `cell ${cell.id} has no outputs`);
+    assert.ok(!(cell.outputs ?? []).some((o) => o.output_type === "error"), `cell ${cell.id} failed`);
+  }
+  const text = (id: string) =>
+    (code.find((c) => c.id === id)?.outputs ?? [])
+      .map((o) => (o.output_type === "stream" ? o.text.join("") : o.output_type === "display_data" ? String(o.data["text/plain"] ?? "") : ""))
+      .join("");
+
+  const http = text("requests");
+  assert.match(http, /status code: 200/);
+  assert.match(http, /x-ms-stream: True/);
+  assert.match(http, /Apim-Trace-Id: \S+/);
+  const arrivals = [...http.matchAll(/^\s*(\d+) ms  data: /gm)].map((m) => Number(m[1]));
+  assert.ok(arrivals.length >= 20, `only ${arrivals.length} lines`);
+  assert.ok(arrivals[arrivals.length - 1] - arrivals[0] >= 1000, `lines span only ${arrivals[arrivals.length - 1] - arrivals[0]} ms`);
+
+  const sdk = text("sdk");
+  assert.match(sdk, /x-ms-stream: True/);
+  const numbers = Array.from({ length: 100 }, (_, i) => i + 1).join(", ");
+  assert.ok(sdk.includes(`Full conversation received: ${numbers}`), "the SDK step shows the whole count");
+
+  for (const id of ["trace1", "trace2"]) {
+    const trace = text(id);
+    for (const section of ["inbound", "backend", "outbound"]) assert.ok(trace.includes(section), `${id} shows no ${section} section`);
+  }
+
+  const secrets = [...new Set([...labSecrets, ...knownSecrets()])];
+  assert.equal(labSecrets.length, 2, "the lab's subscription key and management token are known");
+  assert.ok(secrets.length >= 4, "the debug token and the management bearer token were registered too");
+  for (const secret of secrets) {
+    assert.ok(!terminal.includes(secret), `a secret (…${secret.slice(-4)}) reached the terminal`);
+    assert.ok(!saved.includes(secret), `a secret (…${secret.slice(-4)}) reached the saved notebook`);
+  }
+  assert.ok(sourceText(code[0]).includes("parameters"));
+});
