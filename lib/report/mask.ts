@@ -13,7 +13,7 @@ const SECRET_NAME =
 const SECRET_IN_TEXT = [
   /(\bBearer\s+)([A-Za-z0-9\-._~+/]+=*)/gi,
   /(\b(?:api-key|ocp-apim-subscription-key|apim-debug-authorization)["']?\s*[:=]\s*["']?)([^\s"',;]+)/gi,
-  /([?&]sig=)([^&\s"']+)/gi,
+  /([?&](?:sig|subscription-key|api-key)=)([^&\s"']+)/gi,
 ];
 
 /**

@@ -9,7 +9,7 @@
  * hand-built output is deterministic and easy to check in a test.
  */
 import type { StreamEvent, StreamRecord } from "../stream/record";
-import { formatMs } from "../stream/summary";
+import { formatMs } from "./format";
 
 export interface TimelineOptions {
   /** Chart title; default "Chunk arrivals". */
@@ -50,6 +50,11 @@ const LEFT = 150; // room for lane labels
 const RIGHT = 28;
 const TOP = 58;
 const LANE = 74;
+
+/** The lab's ms format without its column padding. */
+function ms(value: number): string {
+  return formatMs(value, 0);
+}
 
 /** Text from the data (labels, titles) may hold anything: escape it for XML. */
 export function escapeXml(text: string): string {
@@ -192,7 +197,7 @@ export function renderTimeline(records: StreamRecord[], options: TimelineOptions
     );
     if (gap) {
       out.push(
-        `<rect class="longest-gap" x="${px(x(gap.from))}" y="${cy - 14}" width="${px((gap.to - gap.from) * scale)}" height="28" fill="${COLOUR.gap}" fill-opacity="0.55"><title>longest gap between chunks: ${formatMs(gap.to - gap.from)} ms</title></rect>`,
+        `<rect class="longest-gap" x="${px(x(gap.from))}" y="${cy - 14}" width="${px((gap.to - gap.from) * scale)}" height="28" fill="${COLOUR.gap}" fill-opacity="0.55"><title>longest gap between chunks: ${ms(gap.to - gap.from)}</title></rect>`,
       );
     }
     // The wait for headers as a dashed line, the open stream as a solid one.
@@ -213,30 +218,30 @@ export function renderTimeline(records: StreamRecord[], options: TimelineOptions
     // the two never hide each other when they arrive together.
     const hx = x(r.headersMs);
     out.push(
-      `<g class="marker" data-marker="headers" data-ms="${r.headersMs}"><title>response headers: ${formatMs(r.headersMs)} ms</title>`,
+      `<g class="marker" data-marker="headers" data-ms="${r.headersMs}"><title>response headers: ${ms(r.headersMs)}</title>`,
       `<line x1="${px(hx)}" x2="${px(hx)}" y1="${cy - 14}" y2="${cy + 14}" stroke="${COLOUR.headers}" stroke-width="1"/>`,
       `<path d="M${px(hx - 5)} ${cy - 23} L${px(hx + 5)} ${cy - 23} L${px(hx)} ${cy - 15} Z" fill="${COLOUR.headers}"/></g>`,
     );
     if (first) {
       const fx = x(first.ms);
       out.push(
-        `<g class="marker" data-marker="first-content" data-ms="${first.ms}"><title>first content: ${formatMs(first.ms)} ms</title>`,
+        `<g class="marker" data-marker="first-content" data-ms="${first.ms}"><title>first content: ${ms(first.ms)}</title>`,
         `<line x1="${px(fx)}" x2="${px(fx)}" y1="${cy - 14}" y2="${cy + 14}" stroke="${COLOUR.firstContent}" stroke-width="1"/>`,
         `<path d="M${px(fx - 5)} ${cy + 23} L${px(fx + 5)} ${cy + 23} L${px(fx)} ${cy + 15} Z" fill="${COLOUR.firstContent}"/></g>`,
       );
     }
     const ex = x(r.endMs);
     out.push(
-      `<g class="marker" data-marker="end" data-ms="${r.endMs}"><title>end${r.done ? "" : " (cut before [DONE])"}: ${formatMs(r.endMs)} ms</title>`,
+      `<g class="marker" data-marker="end" data-ms="${r.endMs}"><title>end${r.done ? "" : " (cut before [DONE])"}: ${ms(r.endMs)}</title>`,
       `<line x1="${px(ex)}" x2="${px(ex)}" y1="${cy - 17}" y2="${cy + 17}" stroke="${COLOUR.end}" stroke-width="2.5"/></g>`,
     );
     const notes = [
-      `headers ${formatMs(r.headersMs)}`,
-      `first content ${first ? formatMs(first.ms) : "none"}`,
-      `end ${formatMs(r.endMs)} ms${r.done ? "" : " (cut)"}`,
+      `headers ${ms(r.headersMs)}`,
+      `first content ${first ? ms(first.ms) : "none"}`,
+      `end ${ms(r.endMs)}${r.done ? "" : " (cut)"}`,
       `${chunks.length} chunks`,
       // A gap under a millisecond is one network read split in two, not a pause.
-      gap && gap.to - gap.from >= 1 ? `longest gap ${formatMs(gap.to - gap.from)} ms` : "",
+      gap && gap.to - gap.from >= 1 ? `longest gap ${ms(gap.to - gap.from)}` : "",
     ].filter((n) => n);
     out.push(`<text x="${LEFT}" y="${cy + 36}" font-size="11" fill="${COLOUR.muted}">${escapeXml(notes.join(" · "))}</text>`);
     out.push(`</g>`);

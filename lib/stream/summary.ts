@@ -1,0 +1,124 @@
+/**
+ * The figures a person wants after a streamed call: how long until the headers,
+ * until the first words, until the end; how many chunks; how evenly they came.
+ * Pure functions over a `StreamRecord`, so the same figures come out of a live
+ * call, a recorded fixture and a test.
+ */
+import type { StreamRecord, TokenUsage } from "./record";
+import { formatMs } from "../report/format";
+import { textTable } from "../report/table";
+
+export interface StreamSummary {
+  label: string;
+  /** Time to response headers (ms since the request was sent). */
+  headersMs: number;
+  /** Arrival of the first event whose `content` is non-empty; undefined when none came. */
+  firstContentMs: number | undefined;
+  /** When the body ended (`record.endMs`). */
+  totalMs: number;
+  /** Data events, not counting `[DONE]`. */
+  chunks: number;
+  /** Chunks that carried non-empty content. */
+  contentChunks: number;
+  /** Mean gap between consecutive chunks; undefined with fewer than two chunks. */
+  meanGapMs: number | undefined;
+  /** 95th-percentile gap between consecutive chunks (nearest rank); undefined with fewer than two chunks. */
+  p95GapMs: number | undefined;
+  usage: TokenUsage | undefined;
+  /** True when `[DONE]` arrived: the stream was not cut short. */
+  complete: boolean;
+}
+
+/** The lab's one ms format (whole ms), or "-" when there is no such time. */
+function ms(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "-" : formatMs(value);
+}
+
+function isDone(data: string): boolean {
+  return data.trim() === "[DONE]";
+}
+
+/**
+ * Nearest-rank percentile: the smallest value such that at least p% of the
+ * values are at or below it, i.e. sorted[ceil(p/100 * n) - 1]. Chosen over
+ * interpolation because it always names a gap that really happened.
+ */
+export function nearestRank(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+/**
+ * Gaps are the differences between the arrival times of consecutive chunks
+ * (data events other than `[DONE]`), so n chunks give n - 1 gaps. Events that
+ * arrived in the same network read have a gap of 0: that is kept, because the
+ * bursts are part of what a stream looks like (Azure's default content filter
+ * releases text in bursts). `[DONE]` is left out: it is an end marker, not a
+ * chunk, and usually shares a read with the usage chunk.
+ */
+export function summarizeStream(record: StreamRecord): StreamSummary {
+  const chunks = record.events.filter((e) => !isDone(e.data));
+  const firstContent = chunks.find((e) => typeof e.content === "string" && e.content.length > 0);
+  const gaps: number[] = [];
+  for (let i = 1; i < chunks.length; i++) gaps.push(chunks[i].ms - chunks[i - 1].ms);
+  return {
+    label: record.label,
+    headersMs: record.headersMs,
+    firstContentMs: firstContent ? firstContent.ms : undefined,
+    totalMs: record.endMs,
+    chunks: chunks.length,
+    contentChunks: chunks.filter((e) => typeof e.content === "string" && e.content.length > 0).length,
+    meanGapMs: gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : undefined,
+    p95GapMs: nearestRank(gaps, 95),
+    usage: record.usage,
+    complete: record.done,
+  };
+}
+
+function usageCell(usage: TokenUsage | undefined): string {
+  if (!usage) return "not in stream";
+  return `${usage.prompt_tokens} + ${usage.completion_tokens} = ${usage.total_tokens}`;
+}
+
+/**
+ * One column per stream, one row per figure: two streams side by side is the
+ * comparison the buffering step needs, and the table stays narrow enough for a
+ * notebook cell however many figures there are.
+ */
+export function summaryTable(summaries: StreamSummary[] | StreamSummary): string {
+  const list = Array.isArray(summaries) ? summaries : [summaries];
+  return textTable(
+    ["", ...list.map((s) => s.label)],
+    [
+      ["time to headers", ...list.map((s) => ms(s.headersMs))],
+      ["time to first content", ...list.map((s) => ms(s.firstContentMs))],
+      ["total time", ...list.map((s) => ms(s.totalMs))],
+      ["chunks", ...list.map((s) => String(s.chunks).padStart(6))],
+      ["content chunks", ...list.map((s) => String(s.contentChunks).padStart(6))],
+      ["mean gap between chunks", ...list.map((s) => ms(s.meanGapMs))],
+      ["p95 gap between chunks", ...list.map((s) => ms(s.p95GapMs))],
+      ["tokens (prompt + completion = total)", ...list.map((s) => usageCell(s.usage))],
+      ["complete ([DONE] seen)", ...list.map((s) => (s.complete ? "yes" : "no, cut short"))],
+    ],
+  );
+}
+
+/**
+ * The one sentence of the buffering step, figures from the data: how much later
+ * (or earlier) the first content came in `after` than in `before`.
+ */
+export function compareFirstContent(before: StreamSummary, after: StreamSummary): string {
+  const a = after.firstContentMs;
+  const b = before.firstContentMs;
+  if (a === undefined || b === undefined) {
+    const missing = [after, before].filter((s) => s.firstContentMs === undefined).map((s) => s.label);
+    return `No content arrived with ${missing.join(" or ")}, so the time to first content cannot be compared.`;
+  }
+  // The difference of the printed (rounded) figures, so the sentence adds up for its reader.
+  const diff = Math.round(a) - Math.round(b);
+  const ratio = b > 0 ? ` (${(Math.round((a / b) * 10) / 10).toFixed(1)}×)` : "";
+  const how = diff === 0 ? "no difference" : diff > 0 ? `${diff} ms later${ratio}` : `${-diff} ms earlier${ratio}`;
+  return `With ${after.label}, the first content arrived after ${Math.round(a)} ms instead of ${Math.round(b)} ms (${before.label}): ${how}.`;
+}
