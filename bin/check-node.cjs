@@ -87,13 +87,26 @@ function satisfies(version, range) {
   return false;
 }
 
-// ">=20.19.0" -> "20.19 or newer"; anything else is quoted as written.
+function shortVersion(major, minor, patch) {
+  var text = major + '.' + (minor || '0');
+  if (patch && patch !== '0') text += '.' + patch;
+  return text;
+}
+
+// ">=20.19.0" -> "20.19 or newer"; "^20.19.0 || >=22.12.0" -> "20.19+ or 22.12+";
+// anything else is quoted as written.
 function describeRange(range) {
-  var m = /^\s*>=\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(String(range));
-  if (!m) return 'a version matching "' + String(range).trim() + '"';
-  var text = m[1] + '.' + (m[2] || '0');
-  if (m[3] && m[3] !== '0') text += '.' + m[3];
-  return text + ' or newer';
+  var text = String(range).trim();
+  var m = /^>=\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(text);
+  if (m) return shortVersion(m[1], m[2], m[3]) + ' or newer';
+  var alternatives = text.split('||');
+  var names = [];
+  for (var i = 0; i < alternatives.length; i++) {
+    var a = /^\s*(?:>=|\^)\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(alternatives[i]);
+    if (!a) return 'a version matching "' + text + '"';
+    names.push(shortVersion(a[1], a[2], a[3]) + '+');
+  }
+  return names.join(' or ');
 }
 
 // The one line printed on an unsupported version, or null when the version is fine.
