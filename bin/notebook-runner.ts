@@ -86,14 +86,15 @@ export function withParameters(notebook: Notebook, parameters: Record<string, st
   return { ...notebook, cells };
 }
 
-/** A code cell's title: the first heading of the markdown cell above it, without anchors. */
+/** A code cell's title: the first heading above it (a step may have several code cells). */
 export function stepTitle(cells: NotebookCell[], index: number): string {
+  if (cells[index].metadata.tags?.includes("injected-parameters")) return "Parameters given to the runner";
   for (let i = index - 1; i >= 0; i--) {
-    if (cells[i].cell_type === "code") break;
+    if (cells[i].cell_type !== "markdown") continue;
     const heading = sourceText(cells[i]).split("\n").find((line) => /^#+\s/.test(line));
     if (heading) return heading.replace(/^#+\s*/, "").trim();
   }
-  return cells[index].metadata.tags?.includes("injected-parameters") ? "Parameters given to the runner" : `Cell ${cells[index].id ?? index}`;
+  return `Cell ${cells[index].id ?? index}`;
 }
 
 type DisplayHook = (message: { data: Record<string, unknown> }, update: boolean) => void;

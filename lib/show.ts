@@ -2,11 +2,13 @@
  * What the notebook's cells call to show a result: settings, a finished stream,
  * a trace, an error. Text in a terminal, rich output in a kernel; secrets masked.
  */
-import { showText } from "./report/display";
-import { mask } from "./report/mask";
+import { showHtml, showSvg, showText } from "./report/display";
 import { textTable } from "./report/table";
+import { renderTimeline } from "./report/timeline";
+import { maskedTraceJson, traceTables, type TraceLike } from "./report/trace-view";
 import { settingsRows, type Settings } from "./settings";
-import type { ApimTrace } from "./management";
+import type { StreamRecord } from "./stream/record";
+import { compareFirstContent, summarizeStream, summaryTable } from "./stream/summary";
 
 export function showSettings(settings: Settings): void {
   showText(textTable(["setting", "value"], settingsRows(settings)));
@@ -29,7 +31,25 @@ export function errorMessage(body: string): string {
   return body.replace(/\s+/g, " ").trim().slice(0, 300) || "(empty body)";
 }
 
-/** The trace as masked JSON (the trace tables come with the trace reader). */
-export function showTrace(trace: ApimTrace): void {
-  showText(JSON.stringify(mask(trace), null, 2));
+/** A finished stream: its arrival timeline (a chart in a kernel) and its summary table. */
+export function showStream(...records: StreamRecord[]): void {
+  const summaries = records.map(summarizeStream);
+  const title = records.length === 1 ? `Arrivals: ${records[0].label}` : `Arrivals: ${records.map((r) => r.label).join(" vs ")}`;
+  showSvg(renderTimeline(records, { title }), `[timeline chart: ${title}]`);
+  showText(summaryTable(summaries));
+  if (records.length === 2) showText(compareFirstContent(summaries[0], summaries[1]));
+}
+
+/** A trace as one table per section; the raw JSON (masked) folded away below it in a kernel. */
+export function showTrace(trace: TraceLike): void {
+  showText(traceTables(trace));
+  const json = maskedTraceJson(trace);
+  showHtml(
+    `<details><summary>Raw trace JSON (secrets masked)</summary><pre>${escapeHtml(json)}</pre></details>`,
+    "(the raw trace JSON, masked, is in the notebook; or print maskedTraceJson(trace))",
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -8,15 +8,110 @@ import { mask } from "./mask";
 type MimeBundle = Record<string, string>;
 type Sink = (bundle: MimeBundle) => void;
 
-declare const Deno: { jupyter?: { display(bundle: MimeBundle, options: { raw: boolean }): Promise<void> | void } } | undefined;
+/** The part of Deno's Jupyter API this module uses (Deno 2.9). */
+interface DenoJupyter {
+  /** Queues one message on the kernel's IOPub channel (synchronously in Deno 2.9). */
+  broadcast(messageType: string, content: Record<string, unknown>): unknown;
+}
+declare const Deno: any;
 declare const require: ((id: string) => any) | undefined;
+
+/** Deno's Jupyter API when running in `deno jupyter`, else undefined. */
+function denoJupyter(): DenoJupyter | undefined {
+  try {
+    const jupyter = typeof Deno !== "undefined" && Deno ? Deno.jupyter : undefined;
+    return jupyter && typeof jupyter.broadcast === "function" ? jupyter : undefined;
+  } catch {
+    // Outside `deno jupyter` (e.g. `deno run`), reading Deno.jupyter throws.
+    return undefined;
+  }
+}
+
+/**
+ * Deno's kernel (2.9) loses or misplaces cell output under nbconvert and other
+ * Jupyter clients. Everything a cell prints (console.*, Deno.jupyter.display/broadcast,
+ * even the cell's result) is put on a queue that another thread of the kernel sends to
+ * IOPub at roughly 0.3 to 1 ms per message, each message tagged with whatever cell is
+ * current *when it is sent*. When the cell's code finishes, the kernel sends
+ * execute_reply, sleeps a fixed 5 ms, and sends "idle" without waiting for that queue.
+ * A client stops listening for a cell at "idle", so the rest of the queue is dropped,
+ * or shows up in the next cell (seen: 97 of 100 lines printed by one cell lost).
+ *
+ * The queue's progress is invisible from JavaScript, so the only handle is time, in one
+ * place: Deno publishes every cell's result through `broadcastResult`, awaited before
+ * execute_reply. We wrap it to wait until the queue has drained, estimated from the
+ * messages queued since the last cell (counted by thin wrappers that delegate to the
+ * originals): 2 ms per message, twice the slowest rate measured, plus 50 ms for the
+ * first message to get out. A cell that prints nothing waits nothing. A cell that
+ * throws skips `broadcastResult`, so its output may still be cut short; the error is shown.
+ * `npm run test:kernels` fails when any output goes missing, so a change of Deno's
+ * internals shows up there.
+ *
+ * Also: `process.stdout.write` in Deno's kernel writes to a pipe nobody reads (its text
+ * never reaches the notebook); it is sent as a stdout stream message instead, through
+ * the same queue as console output so the order is kept.
+ */
+const DRAIN_MS_PER_MESSAGE = 2;
+const DRAIN_FIRST_MS = 50;
+const DRAIN_MAX_MS = 10_000;
+const denoOutputInstalled = Symbol.for("apim-streaming-lab.deno-kernel-output");
+
+function settleDenoOutput(jupyter: DenoJupyter): void {
+  const state = globalThis as Record<symbol, unknown>;
+  if (state[denoOutputInstalled]) return;
+  state[denoOutputInstalled] = true;
+
+  let drainedAt = 0; // when the output queue is expected to be empty (performance.now())
+  const queued = () => {
+    drainedAt = Math.max(performance.now(), drainedAt) + DRAIN_MS_PER_MESSAGE;
+  };
+
+  const anyConsole = console as unknown as Record<string, (...args: unknown[]) => void>;
+  for (const method of ["log", "info", "debug", "warn", "error", "dir", "table", "trace"]) {
+    const original = anyConsole[method].bind(console);
+    anyConsole[method] = (...args: unknown[]) => {
+      queued();
+      original(...args);
+    };
+  }
+  const broadcast = jupyter.broadcast.bind(jupyter);
+  jupyter.broadcast = (messageType, content) => {
+    queued();
+    return broadcast(messageType, content);
+  };
+  for (const name of ["stdout", "stderr"] as const) {
+    const stream = process[name];
+    stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+      jupyter.broadcast("stream", { name, text });
+      const done = typeof encoding === "function" ? encoding : callback;
+      if (typeof done === "function") queueMicrotask(() => done());
+      return true;
+    }) as typeof stream.write;
+  }
+
+  const internal = Deno[Deno.internal]?.jupyter;
+  if (!internal || typeof internal.broadcastResult !== "function") return;
+  const broadcastResult = internal.broadcastResult;
+  internal.broadcastResult = async function (executionCount: unknown, result: unknown) {
+    await broadcastResult.call(this, executionCount, result);
+    if (result !== undefined) queued();
+    if (drainedAt === 0) return;
+    const wait = Math.min(drainedAt + DRAIN_FIRST_MS - performance.now(), DRAIN_MAX_MS);
+    drainedAt = 0;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+}
 
 /** Finds the running kernel's display function, or undefined in a terminal. */
 function kernelSink(): Sink | undefined {
-  if (typeof Deno !== "undefined" && Deno && Deno.jupyter) {
-    const jupyter = Deno.jupyter;
+  const jupyter = denoJupyter();
+  if (jupyter) {
+    settleDenoOutput(jupyter);
+    // broadcast queues the message at once, in order with console output;
+    // Deno.jupyter.display would queue it a promise later, after lines printed next.
     return (bundle) => {
-      void jupyter.display(bundle, { raw: true });
+      jupyter.broadcast("display_data", { data: bundle, metadata: {}, transient: {} });
     };
   }
   if (typeof require === "function") {
@@ -55,6 +150,18 @@ export function showSvg(svg: string, alt: string): void {
   if (sink) sink({ "image/svg+xml": mask(svg), "text/plain": mask(alt) });
   else console.log(mask(alt));
 }
+
+/** Shows HTML in a kernel; prints the alternative text in a terminal. */
+export function showHtml(html: string, alt: string): void {
+  const sink = kernelSink();
+  if (sink) sink({ "text/html": mask(html), "text/plain": mask(alt) });
+  else console.log(mask(alt));
+}
+
+// In Deno's kernel, outputs must be settled from the first cell that imports this module,
+// not only from the first that shows something.
+const deno = denoJupyter();
+if (deno) settleDenoOutput(deno);
 
 /** True inside a notebook kernel (tslab, Deno or the headless runner). */
 export function inKernel(): boolean {
