@@ -1,0 +1,61 @@
+/**
+ * Writes planned events to the client, each with its own `res.write` the moment it is
+ * due. One timer at a time, aimed at absolute times so delays do not drift; a client
+ * that goes away stops everything at once.
+ */
+import type { ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+
+export interface TimedWrite {
+  /** ms after `startedAt`. */
+  atMs: number;
+  data: string;
+}
+
+export interface Generation {
+  /** Stops writing and clears the timer; the response is left as it is. */
+  stop(): void;
+}
+
+export function deliver(res: ServerResponse, writes: TimedWrite[], startedAt: number, onEnd: () => void): Generation {
+  let next = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    res.off("drain", pump);
+    onEnd();
+  };
+
+  function pump(): void {
+    timer = undefined;
+    if (finished) return;
+    const elapsed = performance.now() - startedAt;
+    while (next < writes.length && writes[next].atMs <= elapsed) {
+      // Backpressure: a slow reader pauses the timeline; overdue events follow on drain.
+      if (!res.write(writes[next++].data)) {
+        res.once("drain", pump);
+        return;
+      }
+    }
+    if (next === writes.length) {
+      res.end();
+      finish();
+      return;
+    }
+    timer = setTimeout(pump, writes[next].atMs - elapsed);
+  }
+
+  // For a POST whose body was read, `close` without `writableEnded` is the only sign of
+  // a client that left (the request's `aborted` event no longer fires).
+  res.on("close", () => {
+    if (!res.writableEnded) finish();
+  });
+  if (res.destroyed) finish();
+  else pump();
+  return { stop: finish };
+}

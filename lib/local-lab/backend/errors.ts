@@ -1,0 +1,64 @@
+/**
+ * Errors in Azure's shape, `{ "error": { "code", "message" } }`, with their HTTP status.
+ * Validation returns these as values instead of throwing, so it stays pure and testable.
+ */
+
+export interface LabError {
+  status: number;
+  code: string;
+  message: string;
+  /** Extra response headers (retry-after on 429, allow on 405). */
+  headers?: Record<string, string>;
+  /** The OpenAI-style `param` Azure adds to body validation errors. */
+  param?: string;
+}
+
+export function isLabError(x: unknown): x is LabError {
+  return typeof x === "object" && x !== null && typeof (x as LabError).status === "number" && typeof (x as LabError).code === "string";
+}
+
+export function errorBody(err: LabError) {
+  const error: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.param !== undefined) {
+    error.param = err.param;
+    error.type = "invalid_request_error";
+  }
+  return { error };
+}
+
+export const resourceNotFound = (): LabError => ({ status: 404, code: "404", message: "Resource not found" });
+
+export const unauthorized = (): LabError => ({
+  status: 401,
+  code: "401",
+  message:
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+});
+
+export const deploymentNotFound = (): LabError => ({
+  status: 404,
+  code: "DeploymentNotFound",
+  message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
+});
+
+export const badRequest = (message: string, param?: string): LabError => ({ status: 400, code: "BadRequest", message, param });
+
+export const tooLarge = (limit: number): LabError => ({
+  status: 413,
+  code: "RequestEntityTooLarge",
+  message: `The request body is larger than the ${limit} bytes this backend accepts.`,
+});
+
+/** Azure's wording, which clients and dashboards match on. */
+export function rateLimited(kind: "token" | "call", apiVersion: string, retryAfterSeconds: number): LabError {
+  const unit = retryAfterSeconds === 1 ? "second" : "seconds";
+  return {
+    status: 429,
+    code: "429",
+    message:
+      `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version ${apiVersion} have exceeded ${kind} rate limit ` +
+      `of your current OpenAI S0 pricing tier. Please retry after ${retryAfterSeconds} ${unit}. ` +
+      "Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.",
+    headers: { "retry-after": String(retryAfterSeconds), "retry-after-ms": String(retryAfterSeconds * 1000) },
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * The local lab's model backend: an Azure OpenAI chat-completions simulator that
+ * streams like the real service, or a forwarder to a real endpoint.
+ */
+export type { BackendOptions, BackendServer, DeploymentConfig, TimingOptions, UpstreamConfig } from "./types";
+export { startBackend } from "./server";
+export { ZERO_LATENCY, DEFAULT_TIMING, TIMING_HEADER, parseTimingHeader } from "./timing";
+export { DEFAULT_DEPLOYMENTS } from "./deployments";
+export { REPLY_SCRIPT_ENV } from "./reply-script";

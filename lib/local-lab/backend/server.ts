@@ -1,0 +1,198 @@
+/**
+ * The backend as an HTTP server: one handler that walks a request through the same
+ * checks Azure makes (route, key, api-version, deployment, body, quota), then either
+ * plays a planned completion or forwards to a real endpoint.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { deliver, type Generation } from "./delivery";
+import { DEFAULT_DEPLOYMENTS, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
+import { deploymentNotFound, errorBody, isLabError, rateLimited, tooLarge, unauthorized, type LabError } from "./errors";
+import { planCompletion } from "./plan";
+import { createRateLimiter, type RateLimiter } from "./rate-limit";
+import { openReplyScript } from "./reply-script";
+import { resolveRequestOptions } from "./request-options";
+import { validateTiming } from "./timing";
+import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
+import { forward, upstreamTarget } from "./upstream";
+import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+export async function startBackend(options: BackendOptions = {}): Promise<BackendServer> {
+  const deployments = options.deployments ?? DEFAULT_DEPLOYMENTS;
+  validateDeployments(deployments);
+  if (options.timing) validateTiming(options.timing);
+  const byName = new Map<string, { config: DeploymentConfig; limiter: RateLimiter }>();
+  for (const d of deployments) byName.set(d.name, { config: d, limiter: createRateLimiter(d) });
+
+  const apiKey = options.apiKey ?? randomBytes(24).toString("hex");
+  const keyDigest = digest(apiKey);
+  const region = options.region ?? "Sweden Central";
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const replyScript = openReplyScript(options.replyScript);
+  const upstream = options.upstream;
+  const generations = new Set<Generation>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // Only reachable through a bug; answer in Azure's shape rather than hang.
+      if (!res.headersSent) send(res, { status: 500, code: "InternalServerError", message: String((err as Error)?.message ?? err) }, {});
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = performance.now();
+    const headers: Record<string, string> = {
+      "apim-request-id": randomUUID(),
+      "x-request-id": randomUUID(),
+      "x-ms-region": region,
+      "x-lab-backend": upstream ? `upstream-${upstream.kind}` : "simulator",
+    };
+
+    const route = parseRoute(req.url ?? "/");
+    if (isLabError(route)) return send(res, route, headers);
+    if (req.method !== "POST") return send(res, { status: 405, code: "405", message: "Method not allowed; use POST.", headers: { allow: "POST" } }, headers);
+    if (!authorized(req)) return send(res, unauthorized(), headers);
+    const versionError = checkApiVersion(route.apiVersion);
+    if (versionError) return send(res, versionError, headers);
+    const apiVersion = route.apiVersion as string;
+
+    const deployment = byName.get(route.deployment);
+    if (!deployment && upstream?.kind !== "azure") return send(res, deploymentNotFound(), headers);
+    headers["x-ms-deployment-name"] = route.deployment;
+
+    const body = await readBody(req, maxBody);
+    if (body === undefined) return send(res, tooLarge(maxBody), headers);
+
+    if (upstream) {
+      const parsed = parseChatRequest(body);
+      if (isLabError(parsed)) return send(res, parsed, headers);
+      const model = deployment?.config.model ?? route.deployment;
+      const target = upstreamTarget(upstream, req.url ?? "/", req.headers, body, model);
+      const call: Generation = { stop: () => res.destroy() };
+      generations.add(call);
+      try {
+        await forward(target, res, headers);
+      } finally {
+        generations.delete(call);
+      }
+      return;
+    }
+    if (!deployment) return send(res, deploymentNotFound(), headers);
+
+    const requestOptions = resolveRequestOptions(req.headers, options.timing);
+    if (isLabError(requestOptions)) return send(res, requestOptions, headers);
+    const chat = parseChatRequest(body);
+    if (isLabError(chat)) return send(res, chat, headers);
+
+    let rules;
+    try {
+      rules = replyScript.rules();
+    } catch (err) {
+      return send(res, { status: 500, code: "ReplyScriptError", message: (err as Error).message }, headers);
+    }
+    const model = reportedModel(deployment.config);
+    const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model, systemFingerprint: systemFingerprint(model) };
+    const plan = planCompletion(chat, deployment.config.model, identity, requestOptions.timing, rules);
+
+    const admission = deployment.limiter.admit(plan.usage.total_tokens, Date.now());
+    Object.assign(headers, {
+      "x-ratelimit-limit-requests": String(deployment.config.requestsPerMinute),
+      "x-ratelimit-limit-tokens": String(deployment.config.tokensPerMinute),
+      "x-ratelimit-remaining-requests": String(admission.remainingRequests),
+      "x-ratelimit-remaining-tokens": String(admission.remainingTokens),
+    });
+    const refused = admission.refused;
+    if (refused) return send(res, rateLimited(refused.kind, apiVersion, refused.retryAfterSeconds), headers);
+
+    Object.assign(headers, { "x-ms-rai-invoked": "true", "azureml-model-session": "local-lab-simulator", "x-lab-reply-source": plan.source });
+    let generation: Generation;
+    const onEnd = () => generations.delete(generation);
+    if (chat.stream) {
+      res.writeHead(200, {
+        ...headers,
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, must-revalidate",
+        "x-accel-buffering": "no",
+      });
+      // Headers now, content when due: a client sees the response start at once.
+      res.flushHeaders();
+      generation = deliver(res, plan.events, startedAt, onEnd);
+    } else {
+      const json = JSON.stringify(plan.body);
+      res.writeHead(200, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
+      // Not streamed: nothing is sent until the whole completion would be ready.
+      generation = deliver(res, [{ atMs: plan.doneMs, data: json }], startedAt, onEnd);
+    }
+    if (!res.writableEnded && !res.destroyed) generations.add(generation);
+  }
+
+  function authorized(req: IncomingMessage): boolean {
+    const header = req.headers["api-key"];
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+    const given = typeof header === "string" ? header : bearer ? bearer[1].trim() : undefined;
+    // Digests have equal length, so the comparison time says nothing about the key.
+    return given !== undefined && timingSafeEqual(digest(given), keyDigest);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    apiKey,
+    activeStreams: () => generations.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const g of [...generations]) g.stop();
+        generations.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+function completionId(): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return "chatcmpl-" + Array.from(randomBytes(29), (b) => alphabet[b % alphabet.length]).join("");
+}
+
+function send(res: ServerResponse, err: LabError, headers: Record<string, string>): void {
+  const json = JSON.stringify(errorBody(err));
+  res.writeHead(err.status, { ...headers, ...err.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
+  res.end(json);
+}
+
+/**
+ * The body as text, or undefined when it is over the limit. An oversized body is still
+ * read to its end (and dropped) so the client gets the 413 instead of a reset.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) parts.push(chunk);
+      // Draining has its limits too: past 64× the limit the client is cut off.
+      else if (size > limit * 64) req.destroy();
+    });
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(parts).toString("utf8")));
+    req.on("error", reject);
+  });
+}

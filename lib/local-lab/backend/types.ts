@@ -1,0 +1,74 @@
+/**
+ * The backend's public shapes. Other parts of the local lab (gateway, start, notebook)
+ * build against these, so fields are only ever added, never renamed.
+ */
+
+export interface DeploymentConfig {
+  /** The deployment name in the URL: /openai/deployments/{name}/chat/completions. */
+  name: string;
+  /** The model behind it, e.g. "gpt-4o-mini"; picks the tokenizer. */
+  model: string;
+  tokensPerMinute: number;
+  requestsPerMinute: number;
+  /**
+   * The model name as Azure reports it in responses ("gpt-4o-mini-2024-07-18").
+   * Defaults to the versioned name of a known model, else `model`.
+   */
+  reportedModel?: string;
+}
+
+export interface TimingOptions {
+  /** Mean time to first token, ms. */
+  firstTokenMs: number;
+  /** Mean inter-token latency, ms. */
+  tokenMs: number;
+  /** Relative spread 0..1: each delay is drawn uniformly from mean × (1 ± jitter). */
+  jitter: number;
+  /** Tokens released per SSE event; Azure's default content filter releases bursts. */
+  tokensPerEvent: number;
+  /** Seed of the PRNG behind the jitter: same request and seed, same delays. */
+  seed: number;
+}
+
+export interface UpstreamConfig {
+  /**
+   * "azure": the resource endpoint (https://x.openai.azure.com); requests keep their
+   * path and api-version. "openai": an OpenAI-compatible base URL ending before
+   * /chat/completions (https://api.openai.com/v1, http://localhost:11434/v1).
+   */
+  url: string;
+  apiKey?: string;
+  kind: "azure" | "openai";
+}
+
+export interface BackendOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Sent as x-ms-region; default "Sweden Central". */
+  region?: string;
+  /** Default: gpt-4o-mini, gpt-4.1-mini, gpt-35-turbo with generous limits. */
+  deployments?: DeploymentConfig[];
+  /** Lab-wide timing; a request may override it with the `x-lab-timing` header. */
+  timing?: Partial<TimingOptions>;
+  /** Path to a reply script (JSON, pattern -> reply); default env LAB_REPLY_SCRIPT. */
+  replyScript?: string;
+  /** Default: random per start. */
+  apiKey?: string;
+  /** Request bodies above this get 413; default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Forward to a real endpoint instead of simulating. */
+  upstream?: UpstreamConfig;
+}
+
+export interface BackendServer {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  /** Accepted as `api-key` header or `Authorization: Bearer <apiKey>`. */
+  apiKey: string;
+  /** Generations (streamed or not) and upstream calls currently in progress. */
+  activeStreams(): number;
+  /** Closes the server and all connections, clears all timers. */
+  close(): Promise<void>;
+}
