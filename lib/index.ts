@@ -9,7 +9,7 @@ export type { StreamRecord } from "./stream/record";
 export { summarizeStream } from "./stream/summary";
 export { mask } from "./report/mask";
 export { formatMs } from "./report/format";
-export { headersTable, textTable } from "./report/table";
+export { headersTable, textTable } from "./report/text-table";
 export { maskedTraceJson } from "./report/trace-view";
 export { showText, showMarkdown, showSvg } from "./report/display";
 export { showSettings, showHttpError, showStream, showTrace, errorMessage } from "./show";

@@ -3,7 +3,7 @@
  * a trace, an error. Text in a terminal, rich output in a kernel; secrets masked.
  */
 import { showHtml, showSvg, showText } from "./report/display";
-import { textTable } from "./report/table";
+import { textTable } from "./report/text-table";
 import { renderTimeline } from "./report/timeline";
 import { maskedTraceJson, traceTables, type TraceLike } from "./report/trace-view";
 import { settingsRows, type Settings } from "./settings";

@@ -10,7 +10,7 @@
  */
 import { isSecretName, mask, registerSecret } from "./mask";
 import { formatMs } from "./format";
-import { textTable } from "./table";
+import { textTable } from "./text-table";
 
 export type TraceSectionName = "inbound" | "backend" | "outbound" | "on-error";
 

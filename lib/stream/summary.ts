@@ -6,7 +6,7 @@
  */
 import type { StreamRecord, TokenUsage } from "./record";
 import { formatMs } from "../report/format";
-import { textTable } from "../report/table";
+import { textTable } from "../report/text-table";
 
 export interface StreamSummary {
   label: string;

@@ -1,0 +1,92 @@
+/**
+ * One request's life through the gateway: what every stage reads and writes. Opening a
+ * call settles the two things APIM decides before any policy runs: whether the request
+ * is traced (the debug token) and how a caller that goes away is noticed.
+ */
+import type { Agent, IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { ApiDefinition, ApiMatch } from "./apis";
+import type { HeaderMap } from "./headers";
+import { verifyDebugToken } from "../trace/debug-token";
+import { createTraceRecorder, NO_TRACE, type TraceRecorder } from "../trace/trace";
+import type { TraceStore } from "../trace/store";
+
+export interface GatewayConfig {
+  /** `serviceName` in traces, e.g. `apim-local-lab.azure-api.net`. */
+  traceServiceName: string;
+  apis: readonly ApiDefinition[];
+  subscriptionKey: string;
+  /** HMAC key the management API signs debug tokens with. */
+  debugTokenKey: Uint8Array;
+  /** The gateway's own credential for the backend (the lab policy's managed identity token). */
+  backendToken: string;
+  traceStore: TraceStore;
+  /** forward-request `timeout`: how long to wait for the backend's response headers. */
+  backendTimeoutMs: number;
+  maxRequestBodyBytes: number;
+  agent: Agent;
+}
+
+export interface Call {
+  readonly config: GatewayConfig;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly api: ApiDefinition;
+  /** Path after the API's prefix, e.g. `/deployments/x/chat/completions`. */
+  readonly rest: string;
+  /** Query string including `?`, or empty. */
+  readonly search: string;
+  readonly trace: TraceRecorder;
+  /** Aborted when the caller goes away before the response was sent in full. */
+  readonly signal: AbortSignal;
+  /** APIM's id for the request, shown in its 5xx bodies. */
+  readonly activityId: string;
+  /** Headers APIM adds to every response of this call: `Apim-Trace-Id`, debug-token warnings. */
+  readonly responseHeaders: HeaderMap;
+  body: Buffer;
+  variables: Map<string, string>;
+  backendUrl: string;
+  backendHeaders: HeaderMap;
+}
+
+export function openCall(config: GatewayConfig, req: IncomingMessage, res: ServerResponse, match: ApiMatch, search: string): Call {
+  const controller = new AbortController();
+  // A POST's body has been read by then, so the request's own events say nothing:
+  // only the response's `close` before `end` means the caller went away.
+  res.on("close", () => {
+    if (!res.writableEnded) controller.abort();
+  });
+
+  const responseHeaders: HeaderMap = {};
+  let trace = NO_TRACE;
+  const header = req.headers["apim-debug-authorization"];
+  const token = Array.isArray(header) ? header[0] : header;
+  if (token) {
+    const check = verifyDebugToken(token, config.debugTokenKey, { apiId: match.api.id });
+    if (check.status === "valid") {
+      trace = createTraceRecorder(config.traceServiceName, randomUUID());
+      responseHeaders["Apim-Trace-Id"] = trace.traceId;
+    } else if (check.status === "expired") {
+      responseHeaders["Apim-Debug-Authorization-Expired"] = "true";
+    } else if (check.status === "wrong-api") {
+      responseHeaders["Apim-Debug-Authorization-WrongAPI"] = "true";
+    }
+  }
+
+  return {
+    config,
+    req,
+    res,
+    api: match.api,
+    rest: match.rest,
+    search,
+    trace,
+    signal: controller.signal,
+    activityId: randomUUID(),
+    responseHeaders,
+    body: Buffer.alloc(0),
+    variables: new Map(),
+    backendUrl: match.api.serviceUrl,
+    backendHeaders: {},
+  };
+}

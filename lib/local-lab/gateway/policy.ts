@@ -1,0 +1,55 @@
+/**
+ * The lab's policy expressions, computed as APIM's .NET runtime computes them:
+ *
+ *   inbound:  <choose><when condition="@(context.Request.Body.As<JObject>(true)["stream"] != null
+ *                 && context.Request.Body.As<JObject>(true)["stream"].Type != JTokenType.Null)">
+ *               <set-variable name="isStream" value="@(... content["stream"].ToString())" />
+ *   outbound: <set-header name="x-ms-stream"> @(context.Variables.GetValueOrDefault<string>("isStream","false")
+ *                 .Equals("true", StringComparison.OrdinalIgnoreCase).ToString())
+ *
+ * Newtonsoft's `JToken.ToString()` prints a JSON boolean as `True`/`False`, and .NET's
+ * `bool.ToString()` likewise, hence the capitalised header value.
+ */
+
+export const STREAM_CONDITION =
+  '@(context.Request.Body.As<JObject>(true)["stream"] != null && context.Request.Body.As<JObject>(true)["stream"].Type != JTokenType.Null)';
+
+export const STREAM_VARIABLE = "isStream";
+
+export type StreamField =
+  | { ok: true; text: string | undefined }
+  /** `Body.As<JObject>` threw: APIM fails the request with ExpressionValueEvaluationFailure. */
+  | { ok: false; message: string };
+
+/** `JToken.ToString()` for the values a `stream` field can hold. */
+export function dotNetText(value: unknown): string {
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  return JSON.stringify(value, null, 2);
+}
+
+/** Reads `stream` from a JSON request body without consuming it (the body is a copy). */
+export function readStreamField(body: Uint8Array): StreamField {
+  const text = Buffer.from(body).toString("utf8");
+  if (text.trim() === "") {
+    // As<JObject> on an empty body yields null; indexing it throws.
+    return { ok: false, message: "Expression evaluation failed. Object reference not set to an instance of an object." };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, message: `Expression evaluation failed. ${(e as Error).message}` };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, message: "Expression evaluation failed. Error reading JObject from JsonReader: the body is not a JSON object." };
+  }
+  const value = (parsed as Record<string, unknown>).stream;
+  return { ok: true, text: value === undefined || value === null ? undefined : dotNetText(value) };
+}
+
+/** The outbound expression: `True` only when the stored text equals "true" ignoring case. */
+export function xMsStream(streamText: string | undefined): "True" | "False" {
+  return (streamText ?? "false").toLowerCase() === "true" ? "True" : "False";
+}

@@ -1,0 +1,80 @@
+/**
+ * The gateway as an HTTP server on 127.0.0.1: finds the API, opens a call, runs the
+ * policy's stages in order, and keeps the trace when the call is over.
+ */
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { matchApi } from "./apis";
+import { openCall, type GatewayConfig } from "./call";
+import { GatewayFailure, internalServerError, resourceNotFound } from "./errors";
+import { backend, inbound, onError, outbound } from "./stages";
+import { NO_TRACE } from "../trace/trace";
+
+export interface GatewayOptions extends Omit<GatewayConfig, "agent" | "backendTimeoutMs" | "maxRequestBodyBytes"> {
+  host?: string;
+  /** 0 or absent: an ephemeral port. */
+  port?: number;
+  /** APIM's forward-request default is 300 seconds. */
+  backendTimeoutMs?: number;
+  maxRequestBodyBytes?: number;
+}
+
+export interface GatewayServer {
+  /** No trailing slash. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function handleRequest(config: GatewayConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://gateway");
+  const match = matchApi(url.pathname, config.apis);
+  if (!match) {
+    // No API, so no debug token can apply: APIM's plain 404, untraced.
+    const body = JSON.stringify(resourceNotFound());
+    res.writeHead(404, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) });
+    res.end(body);
+    return;
+  }
+  const call = openCall(config, req, res, match, url.search);
+  try {
+    await inbound(call);
+    const response = await backend(call);
+    await outbound(call, response);
+  } catch (e) {
+    const failure =
+      e instanceof GatewayFailure
+        ? e
+        : new GatewayFailure(500, internalServerError(call.activityId), {
+            source: "gateway", reason: "InternalError", message: (e as Error).message, section: "inbound",
+          });
+    onError(call, failure);
+  } finally {
+    if (call.trace !== NO_TRACE) config.traceStore.put(call.trace.document());
+  }
+}
+
+export function startGateway(options: GatewayOptions): Promise<GatewayServer> {
+  const { host = "127.0.0.1", port = 0, backendTimeoutMs = 300_000, maxRequestBodyBytes = 4 * 1024 * 1024, ...rest } = options;
+  const agent = new Agent({ keepAlive: true });
+  const config: GatewayConfig = { ...rest, backendTimeoutMs, maxRequestBodyBytes, agent };
+  const server = createServer((req, res) => {
+    handleRequest(config, req, res).catch(() => res.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      resolve({
+        url: `http://${host}:${address.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Open streams would keep close() waiting for minutes; the lab is going away.
+            server.closeAllConnections?.();
+            agent.destroy();
+          }),
+      });
+    });
+  });
+}

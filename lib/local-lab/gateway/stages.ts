@@ -1,0 +1,275 @@
+/**
+ * The lab's policy as APIM runs it, one function per section. Each stage records its
+ * own trace entries and either hands over to the next or throws a GatewayFailure,
+ * which jumps to on-error, as APIM does.
+ */
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Call } from "./call";
+import { matchOperation } from "./apis";
+import { backendRequestHeaders, endToEnd, subscriptionKeyOf } from "./headers";
+import { readStreamField, STREAM_CONDITION, STREAM_VARIABLE, xMsStream } from "./policy";
+import { createPieceWriter } from "./pieces";
+import {
+  backendErrorMessage,
+  GatewayFailure,
+  gatewayTimeout,
+  INVALID_SUBSCRIPTION_KEY,
+  internalServerError,
+  MISSING_SUBSCRIPTION_KEY,
+  resourceNotFound,
+} from "./errors";
+import * as entry from "../trace/entries";
+
+/** The resource the original lab's managed identity asks a token for. */
+const COGNITIVE_SERVICES = "https://cognitiveservices.azure.com";
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hashing first gives equal lengths, so the comparison time says nothing about the key.
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function clientGone(section: "inbound" | "backend" | "outbound"): GatewayFailure {
+  return new GatewayFailure(499, undefined, {
+    source: section === "outbound" ? "transfer-response" : "request-forwarder",
+    reason: "ClientConnectionFailure",
+    message: "The client closed the connection before the response was sent in full.",
+    section,
+  });
+}
+
+function readBody(call: Call): Promise<Buffer> {
+  const { req, signal } = call;
+  const limit = call.config.maxRequestBodyBytes;
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let length = 0;
+    const onAbort = () => reject(clientGone("inbound"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    req.on("data", (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        signal.removeEventListener("abort", onAbort);
+        req.destroy();
+        reject(
+          new GatewayFailure(413, { statusCode: 413, message: "Request entity too large" }, {
+            source: "api-inspector",
+            reason: "RequestEntityTooLarge",
+            message: `The request body exceeds ${limit} bytes.`,
+            section: "inbound",
+          }),
+        );
+        return;
+      }
+      parts.push(chunk);
+    });
+    req.on("end", () => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(Buffer.concat(parts, length));
+    });
+    req.on("error", () => {}); // the abort signal reports a vanished caller
+  });
+}
+
+/** Built-in steps (operation match, subscription key), then the lab's inbound policies. */
+export async function inbound(call: Call): Promise<void> {
+  const { req, api, trace, config } = call;
+  const host = req.headers.host ?? "localhost";
+  trace.add("inbound", "api-inspector", entry.inspectorRequest(req.method ?? "GET", `http://${host}${req.url}`, entry.headerList(req.headers)));
+
+  const operation = matchOperation(req.method ?? "GET", call.rest, api.operations);
+  if (!operation) {
+    throw new GatewayFailure(404, resourceNotFound(), {
+      source: "configuration",
+      reason: "OperationNotFound",
+      message: "Unable to match incoming request to an operation.",
+      section: "inbound",
+    });
+  }
+
+  const key = subscriptionKeyOf(req.headers);
+  if (key === undefined || key === "") {
+    throw new GatewayFailure(401, { statusCode: 401, message: MISSING_SUBSCRIPTION_KEY }, {
+      source: "authorization",
+      reason: "SubscriptionKeyNotFound",
+      message: MISSING_SUBSCRIPTION_KEY,
+      section: "inbound",
+    });
+  }
+  if (!sameSecret(key, config.subscriptionKey)) {
+    throw new GatewayFailure(401, { statusCode: 401, message: INVALID_SUBSCRIPTION_KEY }, {
+      source: "authorization",
+      reason: "SubscriptionKeyInvalid",
+      message: INVALID_SUBSCRIPTION_KEY,
+      section: "inbound",
+    });
+  }
+  trace.add("inbound", "api-inspector", entry.inspectorConfiguration({
+    apiPath: api.path,
+    serviceUrl: api.serviceUrl,
+    operationMethod: operation.method,
+    uriTemplate: operation.uriTemplate,
+  }));
+
+  // Body.As<JObject>(preserveContent: true) buffers the body: the copy is forwarded as read.
+  call.body = await readBody(call);
+
+  trace.add("inbound", "authentication-managed-identity", entry.managedIdentityToken(COGNITIVE_SERVICES));
+  const authorization = `Bearer ${config.backendToken}`;
+  trace.add("inbound", "set-header", entry.headerAssigned("Authorization", authorization));
+
+  call.backendUrl = api.serviceUrl + call.rest + call.search;
+  trace.add("inbound", "set-backend-service", entry.backendServiceChanged(api.serviceUrl, api.serviceUrl, call.backendUrl));
+  call.backendHeaders = backendRequestHeaders(req.headers, {
+    authorization,
+    contentLength: call.body.length,
+    clientIp: req.socket.remoteAddress,
+  });
+
+  const stream = readStreamField(call.body);
+  if (stream.ok === false) {
+    throw new GatewayFailure(500, internalServerError(call.activityId), {
+      source: "choose",
+      reason: "ExpressionValueEvaluationFailure",
+      message: stream.message,
+      section: "inbound",
+    });
+  }
+  trace.add("inbound", "choose", entry.expressionEvaluated(STREAM_CONDITION, stream.text !== undefined));
+  if (stream.text !== undefined) {
+    call.variables.set(STREAM_VARIABLE, stream.text);
+    trace.add("inbound", "set-variable", entry.variableSet(STREAM_VARIABLE, stream.text));
+  }
+}
+
+/** forward-request: resolves with the backend's response once its headers have arrived. */
+export function backend(call: Call): Promise<IncomingMessage> {
+  const { config, trace, req } = call;
+  const timeoutSeconds = config.backendTimeoutMs / 1000;
+  const method = req.method ?? "POST";
+  trace.add("backend", "request-forwarder", entry.requestForwarded(timeoutSeconds, method, call.backendUrl, entry.headerList(call.backendHeaders)));
+
+  return new Promise((resolve, reject) => {
+    if (call.signal.aborted) return reject(clientGone("backend"));
+    const upstream = httpRequest(call.backendUrl, { method, headers: call.backendHeaders, agent: config.agent });
+    let settled = false;
+    let timedOut = false;
+    const fail = (failure: GatewayFailure) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(failure);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      upstream.destroy();
+    }, config.backendTimeoutMs);
+    // The caller going away aborts the backend request, whichever stage is running then.
+    call.signal.addEventListener("abort", () => upstream.destroy(), { once: true });
+
+    upstream.on("response", (response) => {
+      if (settled) return void response.destroy();
+      settled = true;
+      clearTimeout(timer);
+      trace.add("backend", "forward-request", entry.backendResponse(response.statusCode ?? 502, response.statusMessage ?? "", entry.headerList(response.headers)));
+      resolve(response);
+    });
+    const onFailure = (err?: NodeJS.ErrnoException) => {
+      if (settled) return;
+      if (call.signal.aborted) return fail(clientGone("backend"));
+      if (timedOut) {
+        const message = "Request to the backend service timed out";
+        trace.add("backend", "forward-request", entry.backendCallFailed(message));
+        return fail(new GatewayFailure(504, gatewayTimeout(call.activityId), {
+          source: "request-forwarder", reason: "Timeout", message, section: "backend", path: "forward-request",
+        }));
+      }
+      const message = backendErrorMessage(err?.code, err?.message ?? "The backend closed the connection without a response.");
+      trace.add("backend", "forward-request", entry.backendCallFailed(message));
+      fail(new GatewayFailure(500, internalServerError(call.activityId), {
+        source: "request-forwarder", reason: "BackendConnectionFailure", message, section: "backend", path: "forward-request",
+      }));
+    };
+    upstream.on("error", onFailure);
+    upstream.on("close", () => onFailure());
+    upstream.end(call.body);
+  });
+}
+
+/** Sets `x-ms-stream`, passes the backend's status and headers on, then transfers the body. */
+export async function outbound(call: Call, response: IncomingMessage): Promise<void> {
+  const { res, trace, api } = call;
+  const stream = xMsStream(call.variables.get(STREAM_VARIABLE));
+  trace.add("outbound", "set-header", entry.headerAssigned("x-ms-stream", stream));
+  res.writeHead(response.statusCode ?? 502, response.statusMessage, {
+    ...endToEnd(response.headers),
+    ...call.responseHeaders,
+    "x-ms-stream": stream,
+  });
+  // Relaying means the caller sees the status and headers before the first token.
+  if (!api.bufferResponse) res.flushHeaders();
+  await transfer(call, response);
+  trace.add("outbound", "transfer-response", entry.responseSent());
+}
+
+/** Backend body to caller: chunk by chunk, or in 8 KB pieces with buffer-response; backpressure both ways. */
+function transfer(call: Call, response: IncomingMessage): Promise<void> {
+  const { res, signal } = call;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(clientGone("outbound"));
+    signal.addEventListener("abort", () => reject(clientGone("outbound")), { once: true });
+    const send = (chunk: Buffer) => res.write(chunk);
+    const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
+    let waiting = false;
+    const slowDown = () => {
+      if (waiting) return;
+      waiting = true;
+      response.pause();
+      res.once("drain", () => {
+        waiting = false;
+        response.resume();
+      });
+    };
+    response.on("data", (chunk: Buffer) => {
+      if (!(pieces ? pieces.push(chunk) : send(chunk))) slowDown();
+    });
+    response.on("end", () => {
+      pieces?.end();
+      res.end();
+    });
+    res.on("finish", () => resolve());
+    response.on("error", () => {}); // reported by `close` below
+    response.on("close", () => {
+      if (response.complete || signal.aborted) return;
+      const message = "Underlying transport connection was unexpectedly closed.";
+      reject(new GatewayFailure(502, undefined, {
+        source: "transfer-response", reason: "BackendConnectionFailure", message, section: "outbound",
+      }));
+    });
+  });
+}
+
+/** Records `context.LastError`; sends APIM's body when the caller can still get one, else cuts the connection. */
+export function onError(call: Call, failure: GatewayFailure): void {
+  const { res, trace } = call;
+  trace.add("on-error", failure.lastError.source, entry.lastError(failure.lastError));
+  if (!failure.body || res.headersSent || res.destroyed) {
+    // Mid-stream the status is gone already: a cut connection is how a caller learns of it.
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string | string[]> = {
+    ...call.responseHeaders,
+    "content-type": "application/json; charset=utf-8",
+  };
+  if (failure.status === 401) {
+    const host = call.req.headers.host ?? "localhost";
+    headers["www-authenticate"] = `AzureApiManagementKey realm="http://${host}/${call.api.path}",name="api-key",type="header"`;
+  }
+  const body = JSON.stringify(failure.body);
+  headers["content-length"] = String(Buffer.byteLength(body));
+  res.writeHead(failure.status, headers);
+  res.end(body);
+}

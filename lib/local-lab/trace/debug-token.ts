@@ -1,0 +1,60 @@
+/**
+ * Debug tokens: what `listDebugCredentials` hands out and what the gateway accepts in
+ * `Apim-Debug-Authorization`. APIM's tokens are opaque; ours are a signed claim set
+ * (`<base64url JSON>.<base64url HMAC-SHA256>`) naming the API and the expiry, so the
+ * gateway can tell an expired token and a token for another API apart, as APIM does.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export interface DebugTokenClaims {
+  /** Full ARM id of the API the token is for. */
+  apiId: string;
+  /** Expiry, milliseconds since the Unix epoch. */
+  expiresAt: number;
+  purposes: string[];
+}
+
+export type DebugTokenCheck =
+  | { status: "valid"; claims: DebugTokenClaims }
+  | { status: "expired"; claims: DebugTokenClaims }
+  | { status: "wrong-api"; claims: DebugTokenClaims }
+  /** Not a token this lab signed: APIM ignores it and the call is simply not traced. */
+  | { status: "invalid" };
+
+function sign(payload: string, key: Uint8Array): string {
+  return createHmac("sha256", key).update(payload).digest("base64url");
+}
+
+export function signDebugToken(claims: DebugTokenClaims, key: Uint8Array): string {
+  const payload = Buffer.from(
+    JSON.stringify({ api: claims.apiId, exp: claims.expiresAt, purposes: claims.purposes }),
+  ).toString("base64url");
+  return `${payload}.${sign(payload, key)}`;
+}
+
+/** Checks signature first (constant time), then expiry, then the API, case-insensitively as ARM ids compare. */
+export function verifyDebugToken(
+  token: string,
+  key: Uint8Array,
+  expected: { apiId: string; now?: number },
+): DebugTokenCheck {
+  const dot = token.indexOf(".");
+  if (dot <= 0) return { status: "invalid" };
+  const payload = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), "base64url");
+  const wanted = Buffer.from(sign(payload, key), "base64url");
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { status: "invalid" };
+  let raw: { api?: unknown; exp?: unknown; purposes?: unknown };
+  try {
+    raw = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    return { status: "invalid" };
+  }
+  if (typeof raw.api !== "string" || typeof raw.exp !== "number" || !Array.isArray(raw.purposes)) {
+    return { status: "invalid" };
+  }
+  const claims: DebugTokenClaims = { apiId: raw.api, expiresAt: raw.exp, purposes: raw.purposes.map(String) };
+  if ((expected.now ?? Date.now()) >= claims.expiresAt) return { status: "expired", claims };
+  if (claims.apiId.toLowerCase() !== expected.apiId.toLowerCase()) return { status: "wrong-api", claims };
+  return { status: "valid", claims };
+}

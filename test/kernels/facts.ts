@@ -1,0 +1,54 @@
+/**
+ * What each notebook must show under every kernel, as a short list the lab's authors
+ * can adjust when a cell's wording changes. Patterns run on a cell's output text
+ * (streams, text/plain and text/markdown, ANSI colours removed).
+ */
+import path from "node:path";
+import { displays, shows, showsTogether, type Fact } from "./check";
+
+/** notebooks/streaming.ipynb, the lab, on the local lab by default. */
+export const streamingFacts: Fact[] = [
+  shows("status 200 of the raw HTTP call", /status code: 200\b/),
+  shows("x-ms-stream is True (headers table)", /x-ms-stream\s*[│|:]\s*True\b/),
+  showsTogether("a trace id for each call (HTTP and SDK)", [/Apim-Trace-Id: [0-9a-f]{8}-[0-9a-f]{4}-/i], 2),
+  showsTogether(
+    "both traces, each with inbound, backend and outbound entries",
+    [/\binbound \([1-9]\d* entr/, /\bbackend \([1-9]\d* entr/, /\boutbound \([1-9]\d* entr/],
+    2,
+  ),
+  shows("the raw stream to its end", /data: \[DONE\]/),
+  shows("the SDK's full reply, 1 to 100", /Full conversation received: 1, 2, 3, (\d+, )+99, 100\b/),
+  shows("no secret in clear: subscription key masked", /Subscription key: \*\*\*\S{4}\b/),
+  displays("a chart as display data (image/svg+xml)", "image/svg+xml"),
+];
+
+/** test/fixtures/kernels/smoke.ipynb: the runtime points, without the lab. */
+export const smokeFacts: Fact[] = [
+  shows("local imports and npm packages load", /runtime: (tslab|deno), in kernel: true/),
+  shows("a secret is masked", /subscription key: \*\*\*cdef/),
+  shows("node:http serves", /server listening: true/),
+  shows("node-fetch gets status 200", /status: 200/),
+  shows("x-ms-stream header read", /x-ms-stream: True/),
+  shows("the body is read as it streams", /chunks: [2-9]\d*, streamed: true/),
+  shows("the table package renders", /║ x-ms-stream │ True/),
+  {
+    name: "a burst of 200 lines arrives whole, in its own cell",
+    holds: (cells) => cells.some((c) => c.id === "many-lines" && (c.text.match(/^line \d+ of 200$/gm) ?? []).length === 200),
+  },
+  shows("process.stdout.write reaches the notebook", /written with process\.stdout\.write/),
+  shows("the last cell's value", /closed after \d+ chunks/),
+  displays("markdown as display data", "text/markdown"),
+  displays("SVG as display data", "image/svg+xml"),
+];
+
+/** The facts for a notebook, by file name; unknown notebooks get only the per-cell checks. */
+export function factsFor(notebookPath: string): Fact[] {
+  switch (path.basename(notebookPath)) {
+    case "streaming.ipynb":
+      return streamingFacts;
+    case "smoke.ipynb":
+      return smokeFacts;
+    default:
+      return [];
+  }
+}

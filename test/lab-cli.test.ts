@@ -1,0 +1,80 @@
+// `npm run lab` as a user runs it: spawned, read, called, stopped with a signal.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+
+function lab(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ["--import", "tsx", "bin/lab.ts", ...args], { cwd: process.cwd() });
+}
+
+function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no line from the lab after 15 s: ${out}`)), 15_000);
+    child.stdout.on("data", (c) => {
+      out += c;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`lab exited with ${code} before printing`)));
+  });
+}
+
+const exitCode = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+test("--json prints one line with what a client needs, serves, and stops cleanly on SIGTERM", async () => {
+  const child = lab(["--json", "--latency", "none"]);
+  let stdout = "";
+  child.stdout.on("data", (c) => (stdout += c));
+  try {
+    const info = JSON.parse(await firstLine(child));
+    assert.deepEqual(Object.keys(info).sort(), [
+      "apiId", "apimServiceId", "deploymentName", "gatewayUrl", "managementToken", "managementUrl", "resourceGroup", "subscriptionId", "subscriptionKey",
+    ]);
+    assert.match(info.gatewayUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${info.gatewayUrl}/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21`, {
+      method: "POST",
+      headers: { "api-key": info.subscriptionKey, "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "Count to 5." }], stream: true }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-ms-stream"), "True");
+    assert.ok((await res.text()).endsWith("data: [DONE]\n\n"));
+    const exited = exitCode(child);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+    assert.equal(stdout.trimEnd().split("\n").length, 1, "exactly one line on stdout");
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
+
+test("human-readable start-up shows a curl example; SIGINT stops it", async () => {
+  const child = lab(["--first-token-ms", "10", "--token-ms", "1", "--buffer-response"]);
+  try {
+    const line = await firstLine(child);
+    assert.match(line, /Local lab running/);
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = exitCode(child);
+    child.kill("SIGINT");
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
+
+test("bad flags: one clear line on stderr and exit code 2", async () => {
+  for (const args of [["--bogus"], ["--latency", "slow"], ["--gateway-port", "x"], ["--token-ms"]]) {
+    const child = lab(args);
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    const code = await exitCode(child);
+    assert.equal(code, 2, args.join(" "));
+    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+    assert.match(stderr, /^lab: /);
+  }
+});
