@@ -100,7 +100,9 @@ export function stepTitle(cells: NotebookCell[], index: number): string {
 type DisplayHook = (message: { data: Record<string, unknown> }, update: boolean) => void;
 
 export async function runNotebook(options: RunOptions): Promise<RunResult> {
-  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  // Bound now: while a cell runs, process.stdout.write is the capture below.
+  const terminal = process.stdout.write.bind(process.stdout);
+  const write = options.write ?? ((text: string) => void terminal(text));
   const notebookPath = resolve(options.notebookPath);
   const outPath = resolve(options.outPath);
   const outDir = dirname(outPath);

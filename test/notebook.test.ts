@@ -59,15 +59,29 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
 
   for (const id of ["trace1", "trace2"]) {
     const trace = text(id);
-    for (const section of ["inbound", "backend", "outbound"]) assert.ok(trace.includes(section), `${id} shows no ${section} section`);
+    for (const section of ["inbound", "backend", "outbound"]) assert.match(trace, new RegExp(`^${section} \\(\\d+ entries\\)$`, "m"), `${id} shows no ${section} table`);
   }
+
+  // Each streaming call: a chart (SVG display data) and a summary; the buffering step compares two.
+  const svgs = (id: string) => (code.find((c) => c.id === id)?.outputs ?? []).filter((o) => o.output_type === "display_data" && typeof o.data["image/svg+xml"] === "string");
+  for (const id of ["requests", "sdk", "buffering"]) {
+    assert.equal(svgs(id).length, 1, `${id} shows one chart`);
+    assert.match(text(id), /time to first content/, `${id} shows a summary`);
+  }
+  assert.match(text("requests"), /tokens \(prompt \+ completion = total\)\s*│\s*\d+ \+ \d+ = \d+/, "usage comes from the stream");
+  assert.match(text("buffering"), /With buffering on, the first content arrived after \d+ ms instead of \d+ ms/);
+  const chart = String((svgs("buffering")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]);
+  assert.match(chart, /buffering off[\s\S]*buffering on/, "both lanes on one chart");
 
   const secrets = [...new Set([...labSecrets, ...knownSecrets()])];
   assert.equal(labSecrets.length, 2, "the lab's subscription key and management token are known");
   assert.ok(secrets.length >= 4, "the debug token and the management bearer token were registered too");
+  const files = result.files.map((file) => readFileSync(file, "utf8"));
+  assert.equal(files.length, 3, "three charts saved beside the notebook");
   for (const secret of secrets) {
     assert.ok(!terminal.includes(secret), `a secret (…${secret.slice(-4)}) reached the terminal`);
     assert.ok(!saved.includes(secret), `a secret (…${secret.slice(-4)}) reached the saved notebook`);
+    assert.ok(!files.some((file) => file.includes(secret)), `a secret (…${secret.slice(-4)}) reached a saved chart`);
   }
   assert.ok(sourceText(code[0]).includes("parameters"));
 });
