@@ -1,21 +1,29 @@
 /**
  * The one place where a request's own options are worked out from its `x-lab-*`
- * headers, on top of the lab's. Fault injection (`x-lab-fault`) will join here.
+ * headers, on top of the lab's: timing (`x-lab-timing`) and faults (`x-lab-fault`).
  */
 import { badRequest, type LabError } from "./errors";
+import { FAULT_HEADER, parseFault, type Fault } from "./faults";
 import { mergeTiming, parseTimingHeader, TIMING_HEADER } from "./timing";
 import type { TimingOptions } from "./types";
 
 export interface RequestOptions {
   timing: TimingOptions;
+  /** The request's fault if it sent the header (`none` clears the lab's), else the lab's. */
+  fault: Fault;
+}
+
+function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const raw = headers[name];
+  return Array.isArray(raw) ? raw.join(";") : raw;
 }
 
 export function resolveRequestOptions(
   headers: Record<string, string | string[] | undefined>,
   labTiming: Partial<TimingOptions> | undefined,
+  labFault: Fault = {},
 ): RequestOptions | LabError {
-  const raw = headers[TIMING_HEADER];
-  const value = Array.isArray(raw) ? raw.join(";") : raw;
+  const value = headerValue(headers, TIMING_HEADER);
   let perRequest: Partial<TimingOptions> | undefined;
   if (value !== undefined) {
     try {
@@ -24,5 +32,14 @@ export function resolveRequestOptions(
       return { ...badRequest((err as Error).message), code: "InvalidLabTiming" };
     }
   }
-  return { timing: mergeTiming(labTiming, perRequest) };
+  let fault = labFault;
+  const faultText = headerValue(headers, FAULT_HEADER);
+  if (faultText !== undefined) {
+    try {
+      fault = parseFault(faultText);
+    } catch (err) {
+      return { ...badRequest((err as Error).message), code: "InvalidLabFault" };
+    }
+  }
+  return { timing: mergeTiming(labTiming, perRequest), fault };
 }
