@@ -21,6 +21,7 @@ const SECRETS = [
   "hW3bX9kq2Lr%2FvYt5Zp8aN1cQe4Ms7Ud0Gf6Jh3KwXo%3D", // sig= (error)
   "local-lab-subscription-key-0123456789abcdef", // api-key (local lab)
   "local.fake.token-0123456789abcdef", // bearer (local lab)
+  "local-lab-debug-token-0123456789abcdef", // debug token (local lab)
 ];
 
 function assertNoSecret(text: string, where: string): void {
@@ -122,15 +123,25 @@ test("error trace: the on-error section comes last and says what failed", () => 
   assert.match(rows(view, "inbound")[4].summary, /sig=\*\*\*/);
 });
 
-test("local lab trace: same schema, read the same way; unknown sources give their first fields", () => {
-  const view = readTrace(fixture("trace-local-lab"));
+test("local lab trace (recorded from the lab): same schema, read the same way", () => {
+  const trace = fixture("trace-local-lab");
+  const view = readTrace(trace);
   assert.deepEqual(view.sections.map((s) => s.name), ["inbound", "backend", "outbound"]);
+  assert.deepEqual(view.sections.map((s) => s.rows.map((r) => r.source)), [
+    ["api-inspector", "api-inspector", "authentication-managed-identity", "set-header", "set-backend-service", "choose", "set-variable"],
+    ["request-forwarder", "forward-request"],
+    ["set-header", "transfer-response"],
+  ]);
   const inbound = rows(view, "inbound");
+  assert.match(inbound[0].summary, /^request POST http:\/\/127\.0\.0\.1:8080\/openai\/deployments\/gpt-4o-mini\/chat\/completions\?api-version=2024-10-21$/);
   assert.match(inbound[1].summary, /^api \/openai → http:\/\/127\.0\.0\.1:8082\/openai;/);
-  assert.equal(inbound[5].source, "set-variable");
-  assert.equal(inbound[5].summary, "Context variable was successfully set. (name=stream, value=true)");
+  assert.equal(inbound[3].summary, "Authorization: ***cdef");
+  assert.equal(inbound[6].summary, "Context variable was successfully set. (name=isStream, value=True)");
   assert.equal(rows(view, "backend")[1].summary, "response 200 OK (text/event-stream; charset=utf-8)");
-  near(rows(view, "outbound")[1].elapsedMs, 938);
+  assert.equal(rows(view, "outbound")[0].summary, "x-ms-stream: True");
+  const entries = (trace.traceEntries as Record<string, { elapsed: string }[]>).outbound;
+  near(rows(view, "outbound")[1].elapsedMs, parseElapsed(entries[1].elapsed)!);
+  assert.ok(rows(view, "outbound")[1].elapsedMs > 300, "the stream took at least the time to first token");
 });
 
 test("sections come in policy order whatever the JSON order; empty ones are left out; long unknowns are cut", () => {
