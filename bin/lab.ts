@@ -4,10 +4,12 @@
  */
 import { startLocalLab, type LocalLabOptions } from "../lib/local-lab/index";
 import { DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/index";
+import { parseFault } from "../lib/local-lab/backend/faults";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
-       [--deployment-name NAME] [--region NAME]`;
+       [--deployment-name NAME] [--region NAME] [--fault SPEC]
+  --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)`;
 
 interface LabArgs {
   json: boolean;
@@ -45,6 +47,16 @@ function parseArgs(argv: string[]): LabArgs {
       case "--token-ms": timing.tokenMs = int(0, 60_000); break;
       case "--deployment-name": out.options.deploymentName = value(); break;
       case "--region": out.options.region = value(); break;
+      case "--fault": {
+        const spec = value();
+        try {
+          parseFault(spec);
+        } catch (e) {
+          throw new UsageError(`--fault: ${(e as Error).message}`);
+        }
+        out.options.fault = spec;
+        break;
+      }
       case "--latency": {
         const v = value();
         if (v === "none") Object.assign(timing, ZERO_LATENCY, timing);
@@ -99,6 +111,7 @@ async function main(): Promise<void> {
       `  apimServiceId     ${lab.apimServiceId}`,
       `  apiId             ${lab.apiId}`,
       `  deployments       ${DEFAULT_DEPLOYMENTS.map((d) => d.name).join(", ")}`,
+      ...(args.options.fault ? [`  faults            ${args.options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
       "",
       "Stream a reply through the gateway:",
       `  curl -N "${lab.gatewayUrl}/openai/deployments/${model}/chat/completions?api-version=2024-10-21" \\`,

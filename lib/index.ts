@@ -13,3 +13,4 @@ export { headersTable, textTable } from "./report/text-table";
 export { maskedTraceJson } from "./report/trace-view";
 export { showText, showMarkdown, showSvg } from "./report/display";
 export { showSettings, showHttpError, showStream, showTrace, errorMessage } from "./show";
+export { describeError, showSdkError, readChatStream, readHttpStream, streamOutcome, showStreamOutcome, retryAfterSeconds, type StreamResult } from "./faults";

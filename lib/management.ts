@@ -102,6 +102,9 @@ export class ManagementClient {
       `/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups/${encodeURIComponent(resourceGroup)}` +
       `/providers/Microsoft.Resources/deployments/${encodeURIComponent(deploymentName)}?api-version=${DEPLOYMENTS_API_VERSION}`;
     const body = (await this.call("GET", path, undefined, options, (status, code) => {
+      if (status === 404 && code === "SubscriptionNotFound") {
+        return new ManagementError("NoSubscription", `subscription ${subscriptionId} not found for this login: check AZURE_SUBSCRIPTION_ID, or run \`az account set --subscription <id>\``, status, code);
+      }
       if (status === 404 && code === "ResourceGroupNotFound") {
         return new ManagementError("ResourceGroupNotFound", `resource group ${resourceGroup} not found in subscription ${subscriptionId}: check resourceGroup (or deploymentName, which names it lab-<deploymentName>)`, status, code);
       }

@@ -2,7 +2,9 @@
  * What the notebook's cells call to show a result: settings, a finished stream,
  * a trace, an error. Text in a terminal, rich output in a kernel; secrets masked.
  */
+import { retryAfterSeconds, type HeadersLike } from "./faults";
 import { showHtml, showSvg, showText } from "./report/display";
+import { mask } from "./report/mask";
 import { textTable } from "./report/text-table";
 import { renderTimeline } from "./report/timeline";
 import { maskedTraceJson, traceTables, type TraceLike } from "./report/trace-view";
@@ -14,9 +16,15 @@ export function showSettings(settings: Settings): void {
   showText(textTable(["setting", "value"], settingsRows(settings)));
 }
 
-/** A failed call in one line: status and the service's own message. */
-export function showHttpError(status: number, body: string): void {
-  showText(`✖ HTTP ${status}: ${errorMessage(body)}`);
+/** A failed call in one line: status and the service's own message; for a 429, when to retry. */
+export function showHttpError(status: number, body: string, headers?: HeadersLike): void {
+  showText(httpErrorLine(status, body, headers));
+}
+
+export function httpErrorLine(status: number, body: string, headers?: HeadersLike): string {
+  const message = errorMessage(body);
+  const wait = status === 429 ? retryAfterSeconds(headers, message) : undefined;
+  return mask(`✖ HTTP ${status}: ${message}${wait === undefined ? "" : ` → retry in ${wait} s`}`);
 }
 
 /** The message inside an APIM (`{ statusCode, message }`) or Azure (`{ error: { code, message } }`) error body. */

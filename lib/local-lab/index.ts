@@ -36,6 +36,8 @@ export interface LocalLabOptions {
   backendTimeoutMs?: number;
   /** Traces kept for listTrace before the oldest is dropped; default 200. */
   traceCapacity?: number;
+  /** Faults for every request, in the `x-lab-fault` header's grammar (docs/faults-README-section.md). */
+  fault?: string;
 }
 
 export interface LocalLab {
@@ -59,6 +61,11 @@ export interface LocalLab {
   credential: TokenCredential;
   /** Generations in progress at the backend (0 once an aborted stream has stopped). */
   activeBackendStreams(): number;
+  /**
+   * Every secret this lab made or handed out so far: subscription key, management token,
+   * the gateway's own backend key, and each debug token issued (for leak scans in tests).
+   */
+  issuedSecrets(): string[];
   close(): Promise<void>;
 }
 
@@ -86,9 +93,10 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const traceStore = createTraceStore(options.traceCapacity ?? DEFAULT_TRACE_CAPACITY);
 
   const opened: { close(): Promise<void> }[] = [];
+  const debugTokens: string[] = [];
   const closeAll = () => Promise.all(opened.splice(0).reverse().map((s) => s.close().catch(() => undefined))).then(() => undefined);
   try {
-    const backend: BackendServer = await startBackend({ port: options.backendPort, region: options.region, timing: options.timing });
+    const backend: BackendServer = await startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault });
     opened.push(backend);
     const apis: ApiDefinition[] = [
       { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, operations: [...OPENAI_OPERATIONS] },
@@ -116,6 +124,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
       outputs: () => ({ apimServiceId, apimSubscriptionKey: subscriptionKey, apimResourceGatewayURL: gateway.url }),
       debugTokenKey,
       traceStore,
+      onDebugToken: (token) => debugTokens.push(token),
     });
     opened.push(management);
 
@@ -138,6 +147,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
       managementToken,
       credential,
       activeBackendStreams: () => backend.activeStreams(),
+      issuedSecrets: () => [subscriptionKey, managementToken, backend.apiKey, ...debugTokens],
       close: () => (closing ??= closeAll()),
     };
   } catch (e) {

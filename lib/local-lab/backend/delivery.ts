@@ -10,6 +10,8 @@ export interface TimedWrite {
   /** ms after `startedAt`. */
   atMs: number;
   data: string;
+  /** Cut the connection here, without ending the response (an injected fault). */
+  cut?: boolean;
 }
 
 export interface Generation {
@@ -36,6 +38,7 @@ export function deliver(res: ServerResponse, writes: TimedWrite[], startedAt: nu
     if (finished) return;
     const elapsed = performance.now() - startedAt;
     while (next < writes.length && writes[next].atMs <= elapsed) {
+      if (writes[next].cut) return cut();
       // Backpressure: a slow reader pauses the timeline; overdue events follow on drain.
       if (!res.write(writes[next++].data)) {
         res.once("drain", pump);
@@ -48,6 +51,17 @@ export function deliver(res: ServerResponse, writes: TimedWrite[], startedAt: nu
       return;
     }
     timer = setTimeout(pump, writes[next].atMs - elapsed);
+  }
+
+  /**
+   * A dropped connection: FIN once what was written has left (a reset could make the
+   * caller lose bytes it had already been sent), never the chunked terminator.
+   */
+  function cut(): void {
+    finish();
+    const socket = res.socket;
+    if (socket) socket.destroySoon();
+    else res.destroy();
   }
 
   // For a POST whose body was read, `close` without `writableEnded` is the only sign of

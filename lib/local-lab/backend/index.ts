@@ -7,3 +7,4 @@ export { startBackend } from "./server";
 export { ZERO_LATENCY, DEFAULT_TIMING, TIMING_HEADER, parseTimingHeader } from "./timing";
 export { DEFAULT_DEPLOYMENTS } from "./deployments";
 export { REPLY_SCRIPT_ENV } from "./reply-script";
+export { FAULT_HEADER, parseFault, type Fault } from "./faults";

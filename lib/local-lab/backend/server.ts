@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { deliver, type Generation } from "./delivery";
+import { applyFault, faultError, parseFault, type Fault } from "./faults";
 import { DEFAULT_DEPLOYMENTS, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
 import { deploymentNotFound, errorBody, isLabError, rateLimited, tooLarge, unauthorized, type LabError } from "./errors";
 import { planCompletion } from "./plan";
@@ -35,8 +36,15 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const replyScript = openReplyScript(options.replyScript);
   const upstream = options.upstream;
   const generations = new Set<Generation>();
+  let labFault: Fault = {};
+  try {
+    labFault = parseFault(options.fault ?? "");
+  } catch (err) {
+    throw new Error(`fault: ${(err as Error).message}`);
+  }
 
-  const server = createServer((req, res) => {
+  // Slow or stalled callers cannot hold a connection: headers and the whole request have deadlines.
+  const server = createServer({ headersTimeout: options.headersTimeoutMs ?? 20_000, requestTimeout: options.requestTimeoutMs ?? 60_000 }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Only reachable through a bug; answer in Azure's shape rather than hang.
       if (!res.headersSent) send(res, { status: 500, code: "InternalServerError", message: String((err as Error)?.message ?? err) }, {});
@@ -84,7 +92,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     }
     if (!deployment) return send(res, deploymentNotFound(), headers);
 
-    const requestOptions = resolveRequestOptions(req.headers, options.timing);
+    const requestOptions = resolveRequestOptions(req.headers, options.timing, labFault);
     if (isLabError(requestOptions)) return send(res, requestOptions, headers);
     const chat = parseChatRequest(body);
     if (isLabError(chat)) return send(res, chat, headers);
@@ -95,6 +103,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     } catch (err) {
       return send(res, { status: 500, code: "ReplyScriptError", message: (err as Error).message }, headers);
     }
+    const fault = requestOptions.fault;
+    const injected = faultError(fault, apiVersion);
+    if (injected) return send(res, injected, { ...headers, "x-lab-fault-injected": String(fault.status) });
+    if (fault.stream && chat.stream) headers["x-lab-fault-injected"] = `${fault.stream.kind}-after=${fault.stream.after}`;
     const model = reportedModel(deployment.config);
     const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model, systemFingerprint: systemFingerprint(model) };
     const plan = planCompletion(chat, deployment.config.model, identity, requestOptions.timing, rules);
@@ -111,7 +123,12 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
 
     Object.assign(headers, { "x-ms-rai-invoked": "true", "azureml-model-session": "local-lab-simulator", "x-lab-reply-source": plan.source });
     let generation: Generation;
-    const onEnd = () => generations.delete(generation);
+    // A generation can end inside deliver() itself (everything due at once, or cut at once).
+    let ended = false;
+    const onEnd = () => {
+      ended = true;
+      generations.delete(generation);
+    };
     if (chat.stream) {
       res.writeHead(200, {
         ...headers,
@@ -121,14 +138,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       });
       // Headers now, content when due: a client sees the response start at once.
       res.flushHeaders();
-      generation = deliver(res, plan.events, startedAt, onEnd);
+      generation = deliver(res, applyFault(plan.events, fault, true), startedAt, onEnd);
     } else {
       const json = JSON.stringify(plan.body);
       res.writeHead(200, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
       // Not streamed: nothing is sent until the whole completion would be ready.
-      generation = deliver(res, [{ atMs: plan.doneMs, data: json }], startedAt, onEnd);
+      generation = deliver(res, applyFault([{ atMs: plan.doneMs, data: json }], fault, false), startedAt, onEnd);
     }
-    if (!res.writableEnded && !res.destroyed) generations.add(generation);
+    if (!ended && !res.writableEnded && !res.destroyed) generations.add(generation);
   }
 
   function authorized(req: IncomingMessage): boolean {

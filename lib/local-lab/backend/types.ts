@@ -58,6 +58,14 @@ export interface BackendOptions {
   apiKey?: string;
   /** Request bodies above this get 413; default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Faults for every request, in the `x-lab-fault` header's grammar ("429", "drop-after=20",
+   * "slow-first-token=3000; error-event-after=5"); a request's own header replaces it.
+   */
+  fault?: string;
+  /** How long a caller may take to send its headers (default 20 s) and its whole request (default 60 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Forward to a real endpoint instead of simulating. */
   upstream?: UpstreamConfig;
 }

@@ -48,7 +48,18 @@ export function matchApi(pathname: string, apis: readonly ApiDefinition[]): ApiM
   return undefined;
 }
 
+// Compiled once per template: matching runs on every request.
+const patterns = new Map<string, RegExp>();
+
 function templatePattern(uriTemplate: string): RegExp {
+  const known = patterns.get(uriTemplate);
+  if (known !== undefined) return known;
+  const pattern = compileTemplate(uriTemplate);
+  patterns.set(uriTemplate, pattern);
+  return pattern;
+}
+
+function compileTemplate(uriTemplate: string): RegExp {
   const path = uriTemplate.split("?")[0];
   const source = path
     .split(/\{[^}]+\}/)

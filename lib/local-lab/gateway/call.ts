@@ -24,6 +24,8 @@ export interface GatewayConfig {
   /** forward-request `timeout`: how long to wait for the backend's response headers. */
   backendTimeoutMs: number;
   maxRequestBodyBytes: number;
+  /** How long the body may pause between two reads before the call fails with 408 (default 30 s). */
+  requestBodyTimeoutMs?: number;
   agent: Agent;
 }
 

@@ -17,6 +17,10 @@ export interface GatewayOptions extends Omit<GatewayConfig, "agent" | "backendTi
   /** APIM's forward-request default is 300 seconds. */
   backendTimeoutMs?: number;
   maxRequestBodyBytes?: number;
+  /** A caller must send its headers within this (default 20 s)... */
+  headersTimeoutMs?: number;
+  /** ...and its whole request within this (default 60 s), else Node answers 408 and closes. */
+  requestTimeoutMs?: number;
 }
 
 export interface GatewayServer {
@@ -54,10 +58,19 @@ export async function handleRequest(config: GatewayConfig, req: IncomingMessage,
 }
 
 export function startGateway(options: GatewayOptions): Promise<GatewayServer> {
-  const { host = "127.0.0.1", port = 0, backendTimeoutMs = 300_000, maxRequestBodyBytes = 4 * 1024 * 1024, ...rest } = options;
-  const agent = new Agent({ keepAlive: true });
+  const { host = "127.0.0.1", port = 0, backendTimeoutMs = 300_000, maxRequestBodyBytes = 4 * 1024 * 1024, headersTimeoutMs = 20_000, requestTimeoutMs = 60_000, ...rest } = options;
+  // Keep a kept-alive backend connection for every stream of a burst (the default keeps
+  // 256): a burst of new connections costs a handshake each and can overflow the
+  // backend's listen backlog, where a dropped SYN means a 1 s retry.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 2048 });
   const config: GatewayConfig = { ...rest, backendTimeoutMs, maxRequestBodyBytes, agent };
-  const server = createServer((req, res) => {
+  // Slow callers cannot hold connections: Node checks both deadlines every checking interval.
+  const timeouts = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+  };
+  const server = createServer(timeouts, (req, res) => {
     handleRequest(config, req, res).catch(() => res.destroy());
   });
   return new Promise((resolve, reject) => {

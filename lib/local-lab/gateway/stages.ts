@@ -40,35 +40,77 @@ function clientGone(section: "inbound" | "backend" | "outbound"): GatewayFailure
   });
 }
 
+function tooLarge(limit: number): GatewayFailure {
+  return new GatewayFailure(413, { statusCode: 413, message: "Request entity too large" }, {
+    source: "api-inspector",
+    reason: "RequestEntityTooLarge",
+    message: `The request body exceeds ${limit} bytes.`,
+    section: "inbound",
+  });
+}
+
+function bodyTimeout(ms: number): GatewayFailure {
+  return new GatewayFailure(408, { statusCode: 408, message: "Request timeout: the request body did not arrive in time." }, {
+    source: "api-inspector",
+    reason: "ClientConnectionTimeout",
+    message: `No part of the request body arrived for ${ms} ms.`,
+    section: "inbound",
+  });
+}
+
+/**
+ * The body, buffered as APIM's `preserveContent` does, within a size limit and a
+ * deadline between reads. Over the limit, the rest is drained and dropped (Node does
+ * that once the answer is sent) so the caller reads a 413 rather than a reset, and
+ * the connection is closed after it. A stalled body gets a 408 and a closed connection.
+ */
 function readBody(call: Call): Promise<Buffer> {
-  const { req, signal } = call;
+  const { req, res, signal } = call;
   const limit = call.config.maxRequestBodyBytes;
+  const idleMs = call.config.requestBodyTimeoutMs ?? 30_000;
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) {
+    res.shouldKeepAlive = false;
+    return Promise.reject(tooLarge(limit));
+  }
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let length = 0;
-    const onAbort = () => reject(clientGone("inbound"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    req.on("data", (chunk: Buffer) => {
+    const stop = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      req.off("data", onData);
+      req.off("end", onEnd);
+    };
+    const onAbort = () => {
+      stop();
+      reject(clientGone("inbound"));
+    };
+    const onData = (chunk: Buffer) => {
       length += chunk.length;
       if (length > limit) {
-        signal.removeEventListener("abort", onAbort);
-        req.destroy();
-        reject(
-          new GatewayFailure(413, { statusCode: 413, message: "Request entity too large" }, {
-            source: "api-inspector",
-            reason: "RequestEntityTooLarge",
-            message: `The request body exceeds ${limit} bytes.`,
-            section: "inbound",
-          }),
-        );
+        stop();
+        res.shouldKeepAlive = false;
+        reject(tooLarge(limit));
         return;
       }
       parts.push(chunk);
-    });
-    req.on("end", () => {
-      signal.removeEventListener("abort", onAbort);
+      timer.refresh();
+    };
+    const onEnd = () => {
+      stop();
       resolve(Buffer.concat(parts, length));
-    });
+    };
+    const timer = setTimeout(() => {
+      stop();
+      res.shouldKeepAlive = false;
+      // The caller stopped sending: nothing more will come, so do not wait to drain.
+      res.once("finish", () => req.destroy());
+      reject(bodyTimeout(idleMs));
+    }, idleMs);
+    signal.addEventListener("abort", onAbort, { once: true });
+    req.on("data", onData);
+    req.on("end", onEnd);
     req.on("error", () => {}); // the abort signal reports a vanished caller
   });
 }
@@ -220,7 +262,22 @@ function transfer(call: Call, response: IncomingMessage): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(clientGone("outbound"));
     signal.addEventListener("abort", () => reject(clientGone("outbound")), { once: true });
-    const send = (chunk: Buffer) => res.write(chunk);
+    // At most one write to the caller per event-loop turn: the backend's events that
+    // arrived together (read in the same turn) leave in one writev. Syscalls are most
+    // of the relay's cost, and an event waits at most until the end of the current turn.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
+    const send = (chunk: Buffer) => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(uncork);
+      }
+      return res.write(chunk);
+    };
     const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
     let waiting = false;
     const slowDown = () => {

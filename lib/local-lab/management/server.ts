@@ -34,6 +34,8 @@ export interface ManagementOptions {
   debugTokenKey: Uint8Array;
   traceStore: TraceStore;
   now?: () => number;
+  /** Told each debug token handed out (the lab keeps them for leak scans). */
+  onDebugToken?: (token: string) => void;
 }
 
 export interface ManagementServer {
@@ -126,6 +128,7 @@ export function createManagementHandler(o: ManagementOptions) {
     const api = o.apis.find((a) => sameName(a.id, body.apiId as string));
     if (!api) return arm.armError(404, "ResourceNotFound", `Api '${parts.api}' not found in service '${parts.service}'.`);
     const token = signDebugToken({ apiId: api.id, expiresAt: now() + lifetime, purposes: ["tracing"] }, o.debugTokenKey);
+    o.onDebugToken?.(token);
     return { status: 200, body: { token } };
   }
 
@@ -194,7 +197,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export function startManagement(options: ManagementOptions): Promise<ManagementServer> {
   const { host = "127.0.0.1", port = 0 } = options;
   const route = createManagementHandler(options);
-  const server = createServer(async (req, res) => {
+  // A stalled caller is cut off: headers within 20 s, the whole request within 60 s.
+  const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000 }, async (req, res) => {
     const raw = await readBody(req, 1024 * 1024);
     if (!raw) return send(res, 413, arm.armError(413, "RequestEntityTooLarge", "The request body is too large.").body);
     const header = req.headers.authorization;
