@@ -13,6 +13,7 @@
  * - a chunk that is not JSON: the parser's `SyntaxError` (the SDK's logger also prints
  *   the chunk to stderr unless the client has `logLevel: "off"`).
  */
+import { APIError } from "openai";
 import { LabError } from "./errors";
 import { mask } from "./report/mask";
 import { showText } from "./report/display";
@@ -116,6 +117,15 @@ function describe(error: unknown): string {
   }
   return `${type}: ${firstLine(e.message)}`;
 }
+
+// A cell that fails prints its error through util.inspect (tslab, Deno, Node's console):
+// the SDK's errors then print as the lab's own do, one line without a stack dump.
+Object.defineProperty(APIError.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+  value(this: APIError): string {
+    return describeError(this);
+  },
+  configurable: true,
+});
 
 /** The SDK step's failure in one line (type, status, message; for a 429 when to retry). */
 export function showSdkError(error: unknown): void {

@@ -4,7 +4,6 @@ export { connect, closeSharedLocalLab } from "./connect";
 export { ManagementClient, ManagementError, checkDebugHeaders, type DeploymentOutputs, type ApimTrace } from "./management";
 export { timedLines } from "./stream/lines";
 export { StreamRecorder, replyText } from "./stream/recorder";
-export { recordChatStream } from "./stream/sdk";
 export type { StreamRecord } from "./stream/record";
 export { summarizeStream } from "./stream/summary";
 export { mask } from "./report/mask";

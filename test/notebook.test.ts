@@ -73,6 +73,10 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   }
   assert.match(text("requests"), /tokens \(prompt \+ completion = total\)\s*│\s*\d+ \+ \d+ = \d+/, "usage comes from the stream");
   assert.match(text("buffering"), /With buffering on, the first content arrived after \d+ ms instead of \d+ ms/);
+  const faults = text("faults");
+  assert.match(faults, /^✖ RateLimitError \(HTTP 429\): .* → retry in 7 s$/m, "a 429 in one line, with when to retry");
+  assert.match(faults, /^✖ stream incomplete: 40 chunks kept \(\d+ with content\), no \[DONE\]: connection closed before the stream ended/m);
+  assert.ok(!/\n\s+at /.test(faults), "no stack dump");
   const chart = String((svgs("buffering")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]);
   assert.match(chart, /buffering off[\s\S]*buffering on/, "both lanes on one chart");
 
@@ -82,8 +86,8 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   assert.ok(labSecrets.length >= 4, `the lab reported ${labSecrets.length} secrets`);
   const secrets = [...new Set([...labSecrets, ...knownSecrets()])];
   const written = readdirSync(dirname(outPath)).map((name) => join(dirname(outPath), name));
-  assert.deepEqual(written.sort(), [outPath, ...result.files].sort(), "the notebook and its three charts, nothing else");
-  assert.equal(result.files.length, 3);
+  assert.deepEqual(written.sort(), [outPath, ...result.files].sort(), "the notebook and its charts, nothing else");
+  assert.equal(result.files.length, 4);
   const outputs: [string, string][] = [["the terminal", terminal], ...written.map((f): [string, string] => [f, readFileSync(f, "utf8")])];
   for (const secret of secrets) {
     for (const [where, text] of outputs) {
