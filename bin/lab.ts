@@ -8,8 +8,11 @@ import { parseFault } from "../lib/local-lab/backend/faults";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
-       [--deployment-name NAME] [--region NAME] [--fault SPEC]
-  --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)`;
+       [--deployment-name NAME] [--region NAME] [--fault SPEC] [--upstream URL [--upstream-kind azure|openai]]
+  --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)
+  --upstream URL a real model behind the gateway instead of the simulator: an Azure OpenAI resource
+                 (--upstream-kind azure) or an OpenAI-compatible base URL such as http://localhost:11434/v1
+                 (--upstream-kind openai, the default); its key, if any, from LAB_UPSTREAM_API_KEY`;
 
 interface LabArgs {
   json: boolean;
@@ -22,6 +25,7 @@ class UsageError extends Error {}
 function parseArgs(argv: string[]): LabArgs {
   const out: LabArgs = { json: false, help: false, options: {} };
   const timing: NonNullable<LocalLabOptions["timing"]> = {};
+  let upstreamKind: "azure" | "openai" | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -57,6 +61,18 @@ function parseArgs(argv: string[]): LabArgs {
         out.options.fault = spec;
         break;
       }
+      case "--upstream": {
+        const url = value();
+        if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--upstream must be an http(s) URL, got '${url}'`);
+        out.options.upstream = { kind: out.options.upstream?.kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined };
+        break;
+      }
+      case "--upstream-kind": {
+        const kind = value();
+        if (kind !== "azure" && kind !== "openai") throw new UsageError(`--upstream-kind must be 'azure' or 'openai', got '${kind}'`);
+        upstreamKind = kind;
+        break;
+      }
       case "--latency": {
         const v = value();
         if (v === "none") Object.assign(timing, ZERO_LATENCY, timing);
@@ -68,6 +84,8 @@ function parseArgs(argv: string[]): LabArgs {
     }
   }
   if (Object.keys(timing).length > 0) out.options.timing = timing;
+  if (upstreamKind && !out.options.upstream) throw new UsageError("--upstream-kind needs --upstream URL");
+  if (upstreamKind && out.options.upstream) out.options.upstream.kind = upstreamKind;
   return out;
 }
 

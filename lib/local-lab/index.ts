@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { startBackend, type BackendServer, type TimingOptions } from "./backend/index";
+import { startBackend, type BackendServer, type TimingOptions, type UpstreamConfig } from "./backend/index";
 import { OPENAI_OPERATIONS, type ApiDefinition } from "./gateway/apis";
 import { startGateway, type GatewayServer } from "./gateway/server";
 import { startManagement, type ManagementServer } from "./management/server";
@@ -27,6 +27,8 @@ export interface LocalLabOptions {
   region?: string;
   /** Backend timing; `ZERO_LATENCY` from ./backend for tests. */
   timing?: Partial<TimingOptions>;
+  /** A real Azure OpenAI or OpenAI-compatible endpoint behind the gateway, instead of the simulator. */
+  upstream?: UpstreamConfig;
   /** buffer-response on the main API; default false. The `/buffered` API always buffers. */
   bufferResponse?: boolean;
   gatewayPort?: number;
@@ -96,7 +98,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const debugTokens: string[] = [];
   const closeAll = () => Promise.all(opened.splice(0).reverse().map((s) => s.close().catch(() => undefined))).then(() => undefined);
   try {
-    const backend: BackendServer = await startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault });
+    const backend: BackendServer = await startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, upstream: options.upstream });
     opened.push(backend);
     const apis: ApiDefinition[] = [
       { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, operations: [...OPENAI_OPERATIONS] },
