@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     // The floor: the least a Node proxy can do (no policy, no checks), to tell what the
     // gateway adds from what any Node process in the path costs on this machine.
     const http = await import("node:http");
-    const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 2048 });
+    const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 2048, timeout: 4_000 });
     const server = http.createServer((req, res) => {
       const up = http.request(backendUrl + (req.url ?? "/"), { method: req.method, headers: { ...req.headers, "api-key": backendKey }, agent }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       });
       req.pipe(up);
     });
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    await new Promise<void>((done) => server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, done));
     ready = { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, key: "unused" };
     close = () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); agent.destroy(); });
   } else {

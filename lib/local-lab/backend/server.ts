@@ -20,6 +20,9 @@ import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
 
+/** Pending connections the kernel queues before accept (Node's default: 511); capped by net.core.somaxconn. */
+const LISTEN_BACKLOG = 4096;
+
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 export async function startBackend(options: BackendOptions = {}): Promise<BackendServer> {
@@ -158,7 +161,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+    // A burst of connects (a gateway opening hundreds of backend connections at once)
+    // overflows Node's default backlog of 511, and the kernel then resets or drops the
+    // SYNs. net.core.somaxconn caps the figure (4096 on the lab's machine).
+    server.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1", backlog: LISTEN_BACKLOG }, () => {
       server.off("error", reject);
       resolve();
     });

@@ -37,10 +37,22 @@ export interface ApiMatch {
   rest: string;
 }
 
+// Sorted once per list of APIs (a gateway's list does not change), not on every request.
+const sortedApis = new WeakMap<readonly ApiDefinition[], readonly ApiDefinition[]>();
+
+function longestPathFirst(apis: readonly ApiDefinition[]): readonly ApiDefinition[] {
+  let sorted = sortedApis.get(apis);
+  if (sorted === undefined) {
+    sorted = [...apis].sort((a, b) => b.path.length - a.path.length);
+    sortedApis.set(apis, sorted);
+  }
+  return sorted;
+}
+
 /** Longest prefix first, so `buffered/openai` is not mistaken for a path under another API. */
 export function matchApi(pathname: string, apis: readonly ApiDefinition[]): ApiMatch | undefined {
   const lower = pathname.toLowerCase();
-  const byLength = [...apis].sort((a, b) => b.path.length - a.path.length);
+  const byLength = longestPathFirst(apis);
   for (const api of byLength) {
     const prefix = "/" + api.path.toLowerCase();
     if (lower === prefix || lower.startsWith(prefix + "/")) return { api, rest: pathname.slice(prefix.length) };

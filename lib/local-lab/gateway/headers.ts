@@ -30,18 +30,32 @@ export const GATEWAY_ONLY_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   "accept-encoding",
 ]);
 
-/** Drops hop-by-hop headers, including any the `Connection` header names. */
-export function endToEnd(headers: IncomingHttpHeaders): HeaderMap {
-  const named = String(headers.connection ?? "")
+/** Header names the `Connection` header lists; usually none (a keep-alive request sends `keep-alive`). */
+function namedInConnection(headers: IncomingHttpHeaders): string[] {
+  const connection = headers.connection;
+  if (connection === undefined || connection === "") return [];
+  return connection
     .split(",")
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
+}
+
+/** Copies the headers a proxy may forward; `skip` names more to leave out. Runs on every request and response. */
+function copyEndToEnd(headers: IncomingHttpHeaders, skip?: ReadonlySet<string>): HeaderMap {
+  const named = namedInConnection(headers);
   const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.includes(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || (skip !== undefined && skip.has(name))) continue;
+    if (named.length > 0 && named.includes(name)) continue;
     out[name] = value;
   }
   return out;
+}
+
+/** Drops hop-by-hop headers, including any the `Connection` header names. */
+export function endToEnd(headers: IncomingHttpHeaders): HeaderMap {
+  return copyEndToEnd(headers);
 }
 
 export interface BackendHeaderOptions {
@@ -52,10 +66,7 @@ export interface BackendHeaderOptions {
 
 /** The request headers sent to the backend; `x-lab-*` and every other end-to-end header pass unchanged. */
 export function backendRequestHeaders(incoming: IncomingHttpHeaders, o: BackendHeaderOptions): HeaderMap {
-  const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(endToEnd(incoming))) {
-    if (!GATEWAY_ONLY_REQUEST_HEADERS.has(name)) out[name] = value;
-  }
+  const out = copyEndToEnd(incoming, GATEWAY_ONLY_REQUEST_HEADERS);
   out["authorization"] = o.authorization;
   out["content-length"] = String(o.contentLength);
   if (o.clientIp) {

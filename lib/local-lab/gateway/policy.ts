@@ -31,7 +31,8 @@ export function dotNetText(value: unknown): string {
 
 /** Reads `stream` from a JSON request body without consuming it (the body is a copy). */
 export function readStreamField(body: Uint8Array): StreamField {
-  const text = Buffer.from(body).toString("utf8");
+  // The gateway passes a Buffer: decode it in place rather than copy it first.
+  const text = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString("utf8");
   if (text.trim() === "") {
     // As<JObject> on an empty body yields null; indexing it throws.
     return { ok: false, message: "Expression evaluation failed. Object reference not set to an instance of an object." };

@@ -10,6 +10,9 @@ import { GatewayFailure, internalServerError, resourceNotFound } from "./errors"
 import { backend, inbound, onError, outbound } from "./stages";
 import { NO_TRACE } from "../trace/trace";
 
+/** Pending connections the kernel queues before accept (Node's default: 511); capped by net.core.somaxconn. */
+const LISTEN_BACKLOG = 4096;
+
 export interface GatewayOptions extends Omit<GatewayConfig, "agent" | "backendTimeoutMs" | "maxRequestBodyBytes"> {
   host?: string;
   /** 0 or absent: an ephemeral port. */
@@ -62,7 +65,11 @@ export function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   // Keep a kept-alive backend connection for every stream of a burst (the default keeps
   // 256): a burst of new connections costs a handshake each and can overflow the
   // backend's listen backlog, where a dropped SYN means a 1 s retry.
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 2048 });
+  // An idle connection is dropped after 4 s, before the backend drops it (a Node server
+  // closes idle connections after 5 s): a request sent on a connection the backend is
+  // closing is reset (ECONNRESET on a reused socket, a 500 to the caller), which is what
+  // failed streams in bursts. With a Keep-Alive hint Node uses the hint less 1 s if shorter.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 2048, timeout: 4_000 });
   const config: GatewayConfig = { ...rest, backendTimeoutMs, maxRequestBodyBytes, agent };
   // Slow callers cannot hold connections: Node checks both deadlines every checking interval.
   const timeouts = {
@@ -75,7 +82,9 @@ export function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    // 1,000 callers connecting at once overflow Node's default backlog of 511 (a reset or
+    // a dropped SYN and its 1 s retry); net.core.somaxconn caps the figure.
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off("error", reject);
       const address = server.address() as AddressInfo;
       resolve({

@@ -3,7 +3,7 @@
  * own trace entries and either hands over to the next or throws a GatewayFailure,
  * which jumps to on-error, as APIM does.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Call } from "./call";
 import { matchOperation } from "./apis";
@@ -24,11 +24,17 @@ import * as entry from "../trace/entries";
 /** The resource the original lab's managed identity asks a token for. */
 const COGNITIVE_SERVICES = "https://cognitiveservices.azure.com";
 
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/** The configured key's digest, kept: it is the same on every request. */
+let expectedDigest: { key: string; digest: Buffer } | undefined;
+
 function sameSecret(given: string, expected: string): boolean {
+  if (expectedDigest === undefined || expectedDigest.key !== expected) expectedDigest = { key: expected, digest: sha256(expected) };
   // Hashing first gives equal lengths, so the comparison time says nothing about the key.
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(sha256(given), expectedDigest.digest);
 }
 
 function clientGone(section: "inbound" | "backend" | "outbound"): GatewayFailure {
@@ -118,8 +124,12 @@ function readBody(call: Call): Promise<Buffer> {
 /** Built-in steps (operation match, subscription key), then the lab's inbound policies. */
 export async function inbound(call: Call): Promise<void> {
   const { req, api, trace, config } = call;
-  const host = req.headers.host ?? "localhost";
-  trace.add("inbound", "api-inspector", entry.inspectorRequest(req.method ?? "GET", `http://${host}${req.url}`, entry.headerList(req.headers)));
+  // Each entry is built only when the call is traced: most calls are not, and the entries
+  // (header lists, parsed URLs, timestamps) would be garbage on the hot path.
+  if (trace.enabled) {
+    const host = req.headers.host ?? "localhost";
+    trace.add("inbound", "api-inspector", entry.inspectorRequest(req.method ?? "GET", `http://${host}${req.url}`, entry.headerList(req.headers)));
+  }
 
   const operation = matchOperation(req.method ?? "GET", call.rest, api.operations);
   if (!operation) {
@@ -148,22 +158,25 @@ export async function inbound(call: Call): Promise<void> {
       section: "inbound",
     });
   }
-  trace.add("inbound", "api-inspector", entry.inspectorConfiguration({
-    apiPath: api.path,
-    serviceUrl: api.serviceUrl,
-    operationMethod: operation.method,
-    uriTemplate: operation.uriTemplate,
-  }));
+  if (trace.enabled) {
+    trace.add("inbound", "api-inspector", entry.inspectorConfiguration({
+      apiPath: api.path,
+      serviceUrl: api.serviceUrl,
+      operationMethod: operation.method,
+      uriTemplate: operation.uriTemplate,
+    }));
+  }
 
   // Body.As<JObject>(preserveContent: true) buffers the body: the copy is forwarded as read.
   call.body = await readBody(call);
 
-  trace.add("inbound", "authentication-managed-identity", entry.managedIdentityToken(COGNITIVE_SERVICES));
   const authorization = `Bearer ${config.backendToken}`;
-  trace.add("inbound", "set-header", entry.headerAssigned("Authorization", authorization));
-
   call.backendUrl = api.serviceUrl + call.rest + call.search;
-  trace.add("inbound", "set-backend-service", entry.backendServiceChanged(api.serviceUrl, api.serviceUrl, call.backendUrl));
+  if (trace.enabled) {
+    trace.add("inbound", "authentication-managed-identity", entry.managedIdentityToken(COGNITIVE_SERVICES));
+    trace.add("inbound", "set-header", entry.headerAssigned("Authorization", authorization));
+    trace.add("inbound", "set-backend-service", entry.backendServiceChanged(api.serviceUrl, api.serviceUrl, call.backendUrl));
+  }
   call.backendHeaders = backendRequestHeaders(req.headers, {
     authorization,
     contentLength: call.body.length,
@@ -179,10 +192,10 @@ export async function inbound(call: Call): Promise<void> {
       section: "inbound",
     });
   }
-  trace.add("inbound", "choose", entry.expressionEvaluated(STREAM_CONDITION, stream.text !== undefined));
+  if (trace.enabled) trace.add("inbound", "choose", entry.expressionEvaluated(STREAM_CONDITION, stream.text !== undefined));
   if (stream.text !== undefined) {
     call.variables.set(STREAM_VARIABLE, stream.text);
-    trace.add("inbound", "set-variable", entry.variableSet(STREAM_VARIABLE, stream.text));
+    if (trace.enabled) trace.add("inbound", "set-variable", entry.variableSet(STREAM_VARIABLE, stream.text));
   }
 }
 
@@ -191,7 +204,7 @@ export function backend(call: Call): Promise<IncomingMessage> {
   const { config, trace, req } = call;
   const timeoutSeconds = config.backendTimeoutMs / 1000;
   const method = req.method ?? "POST";
-  trace.add("backend", "request-forwarder", entry.requestForwarded(timeoutSeconds, method, call.backendUrl, entry.headerList(call.backendHeaders)));
+  if (trace.enabled) trace.add("backend", "request-forwarder", entry.requestForwarded(timeoutSeconds, method, call.backendUrl, entry.headerList(call.backendHeaders)));
 
   return new Promise((resolve, reject) => {
     if (call.signal.aborted) return reject(clientGone("backend"));
@@ -215,7 +228,7 @@ export function backend(call: Call): Promise<IncomingMessage> {
       if (settled) return void response.destroy();
       settled = true;
       clearTimeout(timer);
-      trace.add("backend", "forward-request", entry.backendResponse(response.statusCode ?? 502, response.statusMessage ?? "", entry.headerList(response.headers)));
+      if (trace.enabled) trace.add("backend", "forward-request", entry.backendResponse(response.statusCode ?? 502, response.statusMessage ?? "", entry.headerList(response.headers)));
       resolve(response);
     });
     const onFailure = (err?: NodeJS.ErrnoException) => {
@@ -244,40 +257,54 @@ export function backend(call: Call): Promise<IncomingMessage> {
 export async function outbound(call: Call, response: IncomingMessage): Promise<void> {
   const { res, trace, api } = call;
   const stream = xMsStream(call.variables.get(STREAM_VARIABLE));
-  trace.add("outbound", "set-header", entry.headerAssigned("x-ms-stream", stream));
-  res.writeHead(response.statusCode ?? 502, response.statusMessage, {
-    ...endToEnd(response.headers),
-    ...call.responseHeaders,
-    "x-ms-stream": stream,
-  });
-  // Relaying means the caller sees the status and headers before the first token.
-  if (!api.bufferResponse) res.flushHeaders();
-  await transfer(call, response);
-  trace.add("outbound", "transfer-response", entry.responseSent());
+  if (trace.enabled) trace.add("outbound", "set-header", entry.headerAssigned("x-ms-stream", stream));
+  const headers = endToEnd(response.headers);
+  Object.assign(headers, call.responseHeaders);
+  headers["x-ms-stream"] = stream;
+  res.writeHead(response.statusCode ?? 502, response.statusMessage, headers);
+  const writer = onePerTurn(res);
+  // Relaying means the caller sees the status and headers before the first token: they
+  // leave at the end of this turn, with whatever events arrived alongside them.
+  if (!api.bufferResponse) {
+    writer.hold();
+    res.flushHeaders();
+  }
+  await transfer(call, response, writer.write);
+  if (trace.enabled) trace.add("outbound", "transfer-response", entry.responseSent());
+}
+
+/**
+ * At most one write to the caller per event-loop turn: what is written in one turn (the
+ * headers, the backend's events read together) leaves in one writev at its end. System
+ * calls are most of the relay's cost, and nothing waits past the end of the current turn.
+ */
+function onePerTurn(res: ServerResponse): { hold(): void; write(chunk: Buffer): boolean } {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  const hold = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(uncork);
+  };
+  return {
+    hold,
+    write(chunk) {
+      hold();
+      return res.write(chunk);
+    },
+  };
 }
 
 /** Backend body to caller: chunk by chunk, or in 8 KB pieces with buffer-response; backpressure both ways. */
-function transfer(call: Call, response: IncomingMessage): Promise<void> {
+function transfer(call: Call, response: IncomingMessage, send: (chunk: Buffer) => boolean): Promise<void> {
   const { res, signal } = call;
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(clientGone("outbound"));
     signal.addEventListener("abort", () => reject(clientGone("outbound")), { once: true });
-    // At most one write to the caller per event-loop turn: the backend's events that
-    // arrived together (read in the same turn) leave in one writev. Syscalls are most
-    // of the relay's cost, and an event waits at most until the end of the current turn.
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      res.uncork();
-    };
-    const send = (chunk: Buffer) => {
-      if (!corked) {
-        corked = true;
-        res.cork();
-        setImmediate(uncork);
-      }
-      return res.write(chunk);
-    };
     const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
     let waiting = false;
     const slowDown = () => {

@@ -12,6 +12,9 @@ import * as arm from "./errors";
 import { signDebugToken } from "../trace/debug-token";
 import type { TraceStore } from "../trace/store";
 
+/** Pending connections the kernel queues before accept (Node's default: 511); capped by net.core.somaxconn. */
+const LISTEN_BACKLOG = 4096;
+
 export interface DeploymentOutputs {
   apimServiceId: string;
   apimSubscriptionKey: string;
@@ -207,7 +210,8 @@ export function startManagement(options: ManagementOptions): Promise<ManagementS
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    // As the gateway's: a burst of callers must not overflow Node's default backlog of 511.
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off("error", reject);
       const address = server.address() as AddressInfo;
       resolve({

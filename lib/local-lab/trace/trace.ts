@@ -25,6 +25,11 @@ export interface TraceDocument {
 export interface TraceRecorder {
   /** Empty string when the request is not traced. */
   readonly traceId: string;
+  /**
+   * False for untraced calls (nearly all of them): the stages test it before building an
+   * entry, so an untraced call builds no entry objects, header lists or timestamps.
+   */
+  readonly enabled: boolean;
   add(section: TraceSection, source: string, data: unknown): void;
   /** The document so far, sections in APIM's order. */
   document(): TraceDocument;
@@ -38,6 +43,7 @@ export function createTraceRecorder(
   const sections = new Map<TraceSection, TraceEntry[]>();
   return {
     traceId,
+    enabled: true,
     add(section, source, data) {
       const list = sections.get(section) ?? [];
       list.push({ source, ...clock(), data });
@@ -57,6 +63,7 @@ export function createTraceRecorder(
 /** For requests without a valid debug token: the stages record, nothing is kept. */
 export const NO_TRACE: TraceRecorder = {
   traceId: "",
+  enabled: false,
   add() {},
   document() {
     return { serviceName: "", traceId: "", traceEntries: {} };
