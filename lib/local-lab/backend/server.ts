@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { deliver, type Generation } from "./delivery";
 import { applyFault, faultError, parseFault, type Fault } from "./faults";
@@ -18,10 +17,8 @@ import { resolveRequestOptions } from "./request-options";
 import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
+import { listen } from "../listen";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
-
-/** Pending connections the kernel queues before accept (Node's default: 511); capped by net.core.somaxconn. */
-const LISTEN_BACKLOG = 4096;
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
@@ -159,30 +156,16 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     return given !== undefined && timingSafeEqual(digest(given), keyDigest);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    // A burst of connects (a gateway opening hundreds of backend connections at once)
-    // overflows Node's default backlog of 511, and the kernel then resets or drops the
-    // SYNs. net.core.somaxconn caps the figure (4096 on the lab's machine).
-    server.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1", backlog: LISTEN_BACKLOG }, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-
+  const listening = await listen(server, options.host, options.port);
   return {
-    url: `http://${host}:${address.port}`,
+    url: listening.url,
     apiKey,
     activeStreams: () => generations.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const g of [...generations]) g.stop();
-        generations.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const g of [...generations]) g.stop();
+      generations.clear();
+      return listening.close();
+    },
   };
 }
 

@@ -3,15 +3,12 @@
  * policy's stages in order, and keeps the trace when the call is over.
  */
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { matchApi } from "./apis";
 import { openCall, type GatewayConfig } from "./call";
 import { GatewayFailure, internalServerError, resourceNotFound } from "./errors";
 import { backend, inbound, onError, outbound } from "./stages";
 import { NO_TRACE } from "../trace/trace";
-
-/** Pending connections the kernel queues before accept (Node's default: 511); capped by net.core.somaxconn. */
-const LISTEN_BACKLOG = 4096;
+import { listen } from "../listen";
 
 export interface GatewayOptions extends Omit<GatewayConfig, "agent" | "backendTimeoutMs" | "maxRequestBodyBytes"> {
   host?: string;
@@ -60,7 +57,7 @@ export async function handleRequest(config: GatewayConfig, req: IncomingMessage,
   }
 }
 
-export function startGateway(options: GatewayOptions): Promise<GatewayServer> {
+export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   const { host = "127.0.0.1", port = 0, backendTimeoutMs = 300_000, maxRequestBodyBytes = 4 * 1024 * 1024, headersTimeoutMs = 20_000, requestTimeoutMs = 60_000, ...rest } = options;
   // Keep a kept-alive backend connection for every stream of a burst (the default keeps
   // 256): a burst of new connections costs a handshake each and can overflow the
@@ -80,23 +77,12 @@ export function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   const server = createServer(timeouts, (req, res) => {
     handleRequest(config, req, res).catch(() => res.destroy());
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    // 1,000 callers connecting at once overflow Node's default backlog of 511 (a reset or
-    // a dropped SYN and its 1 s retry); net.core.somaxconn caps the figure.
-    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
-      server.off("error", reject);
-      const address = server.address() as AddressInfo;
-      resolve({
-        url: `http://${host}:${address.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Open streams would keep close() waiting for minutes; the lab is going away.
-            server.closeAllConnections?.();
-            agent.destroy();
-          }),
-      });
-    });
-  });
+  const listening = await listen(server, host, port);
+  return {
+    url: listening.url,
+    close: () => {
+      agent.destroy();
+      return listening.close();
+    },
+  };
 }

@@ -4,16 +4,13 @@
  * paths, codes and error shape, so the same client code talks to Azure and to the lab.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { parseIsoDuration } from "./duration";
 import { matchArmRoute, parseApiId, sameName } from "./routes";
 import * as arm from "./errors";
 import { signDebugToken } from "../trace/debug-token";
 import type { TraceStore } from "../trace/store";
-
-/** Pending connections the kernel queues before accept (Node's default: 511); capped by net.core.somaxconn. */
-const LISTEN_BACKLOG = 4096;
+import { listen } from "../listen";
 
 export interface DeploymentOutputs {
   apimServiceId: string;
@@ -208,20 +205,5 @@ export function startManagement(options: ManagementOptions): Promise<ManagementS
     const reply = route(req.method ?? "GET", new URL(req.url ?? "/", "http://management"), header, raw);
     send(res, reply.status, reply.body);
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    // As the gateway's: a burst of callers must not overflow Node's default backlog of 511.
-    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
-      server.off("error", reject);
-      const address = server.address() as AddressInfo;
-      resolve({
-        url: `http://${host}:${address.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections?.();
-          }),
-      });
-    });
-  });
+  return listen(server, host, port);
 }
