@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { rejection } from "./fixtures/rejection";
 import { connect } from "../lib/connect";
 import { ManagementClient, ManagementError } from "../lib/management";
 import { loadSettings } from "../lib/settings";
@@ -19,16 +20,6 @@ before(async () => {
   client = new ManagementClient({ endpoint: lab.managementUrl, credential: lab.credential });
 });
 after(() => lab.close());
-
-async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ManagementError, `expected a ManagementError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected the call to fail");
-}
 
 test("connect() on the azure target uses the given endpoint, subscription and credential", async () => {
   const settings = loadSettings({ target: "azure", managementEndpoint: lab.managementUrl, subscriptionId: lab.subscriptionId }, {});

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import test from "node:test";
+import { rejection } from "./fixtures/rejection";
 import { checkDebugHeaders, ManagementClient, ManagementError } from "../lib/management";
 
 const credential = { getToken: async () => ({ token: "test-token-123456789", expiresOnTimestamp: Date.now() + 3600_000 }) };
@@ -16,16 +17,6 @@ function fakeFetch(status: number, body: unknown, seen: { url?: string; init?: R
     seen.push({ url, init });
     return new Response(typeof body === "string" ? body : JSON.stringify(body), { status });
   }) as unknown as typeof fetch;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ManagementError, `expected a ManagementError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected the call to fail");
 }
 
 test("not signed in: the credential fails", async () => {
