@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { rejection } from "./fixtures/rejection";
 import { connect } from "../lib/connect";
-import { ManagementClient, ManagementError } from "../lib/management";
+import { ManagementClient } from "../lib/management";
 import { loadSettings } from "../lib/settings";
 import { startLocalLab, type LocalLab } from "../lib/local-lab/index";
 import { ZERO_LATENCY } from "../lib/local-lab/backend/index";
