@@ -9,7 +9,7 @@
 // The logic is plain functions, exported for test/node-version.test.ts.
 'use strict';
 
-var DEFAULT_RANGE = '>=20.19.0';
+var DEFAULT_RANGE = '^20.19.0 || >=22.12.0';
 var ADVICE = 'Install Node 24 LTS from nodejs.org.';
 
 // "v18.20.4", "18.20.4", "24.0.0-rc.1", "20.19" -> [major, minor, patch]; null if unreadable.
