@@ -269,7 +269,7 @@ export async function outbound(call: Call, response: IncomingMessage): Promise<v
     writer.hold();
     res.flushHeaders();
   }
-  await transfer(call, response, writer.write);
+  await transfer(call, response, writer);
   if (trace.enabled) trace.add("outbound", "transfer-response", entry.responseSent());
 }
 
@@ -278,9 +278,10 @@ export async function outbound(call: Call, response: IncomingMessage): Promise<v
  * headers, the backend's events read together) leaves in one writev at its end. System
  * calls are most of the relay's cost, and nothing waits past the end of the current turn.
  */
-function onePerTurn(res: ServerResponse): { hold(): void; write(chunk: Buffer): boolean } {
+function onePerTurn(res: ServerResponse): TurnWriter {
   let corked = false;
-  const uncork = () => {
+  const flush = () => {
+    if (!corked) return;
     corked = false;
     res.uncork();
   };
@@ -288,10 +289,11 @@ function onePerTurn(res: ServerResponse): { hold(): void; write(chunk: Buffer): 
     if (corked) return;
     corked = true;
     res.cork();
-    setImmediate(uncork);
+    setImmediate(flush);
   };
   return {
     hold,
+    flush,
     write(chunk) {
       hold();
       return res.write(chunk);
@@ -299,12 +301,20 @@ function onePerTurn(res: ServerResponse): { hold(): void; write(chunk: Buffer): 
   };
 }
 
+interface TurnWriter {
+  hold(): void;
+  /** Sends what is held now. Before `res.end()`: Node 24 writes the end of a chunked body past a cork. */
+  flush(): void;
+  write(chunk: Buffer): boolean;
+}
+
 /** Backend body to caller: chunk by chunk, or in 8 KB pieces with buffer-response; backpressure both ways. */
-function transfer(call: Call, response: IncomingMessage, send: (chunk: Buffer) => boolean): Promise<void> {
+function transfer(call: Call, response: IncomingMessage, writer: TurnWriter): Promise<void> {
   const { res, signal } = call;
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(clientGone("outbound"));
     signal.addEventListener("abort", () => reject(clientGone("outbound")), { once: true });
+    const send = writer.write;
     const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
     let waiting = false;
     const slowDown = () => {
@@ -321,6 +331,7 @@ function transfer(call: Call, response: IncomingMessage, send: (chunk: Buffer) =
     });
     response.on("end", () => {
       pieces?.end();
+      writer.flush();
       res.end();
     });
     res.on("finish", () => resolve());
