@@ -51,14 +51,15 @@ describe("checkExecuted", () => {
     assert.match(problems[0], /^cell lost has no output/);
   });
 
-  it("lets the parameters cell and cells tagged no-output be silent; ignores empty cells", () => {
+  it("lets cells tagged no-output be silent, not the parameters cell; ignores empty cells", () => {
     const nb = notebook(
-      code("parameters", [], { metadata: { tags: ["parameters"] } }),
       code("quiet", [], { metadata: { tags: ["no-output"] } }),
       code("empty", [], { source: "  \n" }),
       code("a", [stdout("x\n")]),
     );
     assert.deepEqual(checkExecuted(nb, []), []);
+    const silentParameters = notebook(code("parameters", [], { metadata: { tags: ["parameters"] } }));
+    assert.match(checkExecuted(silentParameters, [])[0], /^cell parameters has no output/);
   });
 
   it("fails a fact that does not show, and reads text without ANSI colours", () => {

@@ -4,7 +4,7 @@
  *
  * A notebook passes when no code cell failed (an error output, or an execute_reply
  * whose status is not "ok", recorded by nbconvert_config.py), each has outputs (unless it is tagged
- * `parameters` or `no-output`), and each of the notebook's facts holds. (Whether a cell
+ * `no-output`), and each of the notebook's facts holds. (Whether a cell
  * ran is told by its outputs: tslab leaves `execution_count` empty.)
  * Across kernels, the same cells must carry the same kinds of rich output.
  */
@@ -105,7 +105,8 @@ function isCode(cell: CellJson): boolean {
 
 function mayBeSilent(cell: CellJson): boolean {
   const tags = cell.metadata?.tags ?? [];
-  return tags.includes("parameters") || tags.includes("no-output");
+  // Not the parameters cell: under Deno a silent first cell is how a lost output looks.
+  return tags.includes("no-output");
 }
 
 export function cellViews(notebook: NotebookJson): CellView[] {
