@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --client http|fetch] [-- --profile]`: what the local
- * gateway adds to a streamed call. The same seeded streamed requests go straight to the
- * backend and through the gateway, one after the other, at several concurrencies, with
- * zero simulated latency and with the default timing model. The lab (backend + gateway)
- * runs in a child process (bench-lab.ts), so its CPU and memory are its own; the load
- * client is this process. Writes a table to stdout and everything to out/bench.json.
+ * `npm run bench [-- --quick] [-- --client=http|fetch] [-- --profile] [-- --tokens-per-event=N]`:
+ * what the local gateway adds to a streamed call. The same seeded streamed requests go
+ * straight to the backend and through the gateway, one after the other, at several
+ * concurrencies, with zero simulated latency and with the default timing model. The lab
+ * (backend + gateway) runs in a child process (bench-lab.ts), so its CPU and memory are
+ * its own; the load client is this process. Writes a table to stdout and everything to out/bench.json.
  * Figures are reported, never asserted: the targets are printed beside them.
+ * `--tokens-per-event=N` (default 1) makes the backend release N tokens an event, as
+ * Azure's default content filter releases text in bursts: fewer, larger chunks.
  */
 import { execSync, fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +36,8 @@ interface Scenario {
   concurrency: number;
   requests: number;
   maxTokens: number;
+  /** Tokens in each content event (`x-lab-timing: tokens-per-event`); 1 is the backend's default. */
+  tokensPerEvent: number;
 }
 
 /** Targets from issue 8, as differences gateway − direct in the same run. */
@@ -44,10 +48,10 @@ const TARGETS = { ttfcP50Ms: 0.5, ttfcP99Ms: 2, interChunkP99Ms: 10, totalMemory
  * latency streams are short (max_tokens): their length is the timing model's, ~20 ms a
  * token after ~350 ms, so more tokens only lengthen the run, not the sample.
  */
-function scenarios(quick: boolean): Scenario[] {
+function scenarios(quick: boolean, tokensPerEvent: number): Scenario[] {
   // Quick mode (30 s budget): a concurrency needs as many streams as it has, so the
   // 1,000-stream cells keep 1,000 and shorten them instead; 150 streams still give a p99.
-  return quick
+  const cells: Omit<Scenario, "tokensPerEvent">[] = quick
     ? [
         { latency: "zero", concurrency: 1, requests: 150, maxTokens: 20 },
         { latency: "zero", concurrency: 100, requests: 200, maxTokens: 10 },
@@ -64,6 +68,9 @@ function scenarios(quick: boolean): Scenario[] {
         { latency: "default", concurrency: 100, requests: 300, maxTokens: 30 },
         { latency: "default", concurrency: 1000, requests: 2000, maxTokens: 20 },
       ];
+  // max_tokens stays as it is: a burst changes how many events carry the same tokens
+  // over the same time (as Azure's content filter does), not how long a stream lasts.
+  return cells.map((c) => ({ ...c, tokensPerEvent }));
 }
 
 // ---- the lab in a child process ---------------------------------------------------
@@ -149,9 +156,16 @@ function requestFor(scenario: Scenario, index: number, seedBase: number): { head
     headers: {
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(body)),
-      "x-lab-timing": scenario.latency === "zero" ? `none; seed=${seed}` : `seed=${seed}`,
+      "x-lab-timing": timingHeader(scenario, seed),
     },
   };
+}
+
+/** At 1 token per event the header is left as it was, so default runs send the same requests. */
+function timingHeader(scenario: Scenario, seed: number): string {
+  const parts = scenario.latency === "zero" ? ["none", `seed=${seed}`] : [`seed=${seed}`];
+  if (scenario.tokensPerEvent !== 1) parts.push(`tokens-per-event=${scenario.tokensPerEvent}`);
+  return parts.join("; ");
 }
 
 // Enough sockets for every stream at once, and kept open between rounds; an idle one is
@@ -472,7 +486,8 @@ function verdicts(results: ScenarioResult[]): string[] {
     const p99 = c1k.added.interChunkPairedMs.p99;
     const g = c1k.gateway;
     const all = g.gateway.peakRssMB + g.backend.peakRssMB + g.client.peakRssMB;
-    lines.push(`added inter-chunk delay p99, 1,000 streams, default timing: ${ms(p99)} ms per event paired with the direct stream (${ms(c1k.added.interChunkPercentileMs.p99)} ms as a difference of p99s) (target ≤ ${TARGETS.interChunkP99Ms}: ${p99 <= TARGETS.interChunkP99Ms ? "met" : "MISSED"})`);
+    const burst = c1k.tokensPerEvent === 1 ? "" : `, ${c1k.tokensPerEvent} tokens per event`;
+    lines.push(`added inter-chunk delay p99, 1,000 streams, default timing${burst}: ${ms(p99)} ms per event paired with the direct stream (${ms(c1k.added.interChunkPercentileMs.p99)} ms as a difference of p99s) (target ≤ ${TARGETS.interChunkP99Ms}: ${p99 <= TARGETS.interChunkP99Ms ? "met" : "MISSED"})`);
     lines.push(`gateway process memory at 1,000 streams: ${num(g.gateway.peakRssMB)} MB peak RSS (target ≤ ${TARGETS.totalMemoryMB}: ${g.gateway.peakRssMB <= TARGETS.totalMemoryMB ? "met" : "MISSED"}); with backend and client: ${num(all)} MB`);
   }
   const bad = results.reduce((n, r) => n + r.fidelity.lost + r.fidelity.duplicated + r.fidelity.reordered, 0);
@@ -514,6 +529,15 @@ function profileSummary(dir: string, role: string, top = 15): string[] {
     .map(([name, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
 }
 
+/** `--tokens-per-event=N`: checked here, since a bad value would fail every request with a 400. */
+function tokensPerEventArg(argv: string[]): number {
+  const raw = argv.find((a) => a.startsWith("--tokens-per-event="))?.slice("--tokens-per-event=".length);
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--tokens-per-event= must be an integer >= 1, got "${raw}"`);
+  return n;
+}
+
 function openFileLimit(): number {
   try {
     return Number(execSync("ulimit -n", { shell: "/bin/sh" }).toString().trim());
@@ -530,7 +554,8 @@ async function main(): Promise<void> {
   if (clientArg !== "http" && clientArg !== "fetch") throw new Error("--client= must be http or fetch");
   const client: ClientKind = clientArg;
   const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-  const list = scenarios(quick).filter((s) => !only || only.split(",").includes(`${s.latency}-${s.concurrency}`));
+  const tokensPerEvent = tokensPerEventArg(argv);
+  const list = scenarios(quick, tokensPerEvent).filter((s) => !only || only.split(",").includes(`${s.latency}-${s.concurrency}`));
 
   // Each stream holds up to 4 descriptors (client, gateway in and out, backend).
   const limit = openFileLimit();
@@ -564,7 +589,7 @@ async function main(): Promise<void> {
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
   const summary = verdicts(results);
   console.log(report(results));
-  console.log(`\nadded = through the gateway − straight to the backend, same seeded requests, same run (${quick ? "quick" : "full"} mode, ${client} client, ${seconds.toFixed(1)} s)`);
+  console.log(`\nadded = through the gateway − straight to the backend, same seeded requests, same run (${quick ? "quick" : "full"} mode, ${client} client, ${tokensPerEvent} token${tokensPerEvent === 1 ? "" : "s"} per content event, ${seconds.toFixed(1)} s)`);
   console.log(`machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; backend, gateway and client in three processes`);
   for (const line of summary) console.log(line);
   let hotspots: Record<string, string[]> | undefined;
@@ -577,7 +602,7 @@ async function main(): Promise<void> {
   }
   writeFileSync(
     join(outDir, "bench.json"),
-    JSON.stringify({ date: new Date().toISOString(), mode: quick ? "quick" : "full", client, seconds, machine, targets: TARGETS, summary, scenarios: results, hotspots }, null, 2) + "\n",
+    JSON.stringify({ date: new Date().toISOString(), mode: quick ? "quick" : "full", client, tokensPerEvent, seconds, machine, targets: TARGETS, summary, scenarios: results, hotspots }, null, 2) + "\n",
   );
   console.log(`\nwritten: out/bench.json`);
 }
