@@ -5,13 +5,11 @@
  * duplicated, reordered events), and the paired difference of inter-chunk gaps.
  */
 import { StringDecoder } from "node:string_decoder";
+import { nearestRank } from "../lib/stream/summary";
 
-/** Nearest-rank percentile (p in 0..100) of unsorted values; NaN for none. */
+/** Nearest-rank percentile (p in 0..100) of unsorted values, as the lab's summaries compute it; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  return nearestRank(values, p) ?? NaN;
 }
 
 export interface Spread {

@@ -75,7 +75,7 @@ function parseArgs(argv: string[]): LabArgs {
       }
       case "--latency": {
         const v = value();
-        if (v === "none") Object.assign(timing, ZERO_LATENCY, timing);
+        if (v === "none") Object.assign(timing, ZERO_LATENCY);
         else if (v !== "default") throw new UsageError(`--latency must be 'default' or 'none', got '${v}'`);
         break;
       }

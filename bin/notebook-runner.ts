@@ -101,8 +101,9 @@ type DisplayHook = (message: { data: Record<string, unknown> }, update: boolean)
 
 export async function runNotebook(options: RunOptions): Promise<RunResult> {
   // Bound now: while a cell runs, process.stdout.write is the capture below.
-  const terminal = process.stdout.write.bind(process.stdout);
-  const write = options.write ?? ((text: string) => void terminal(text));
+  const realStdout = process.stdout.write.bind(process.stdout);
+  const realStderr = process.stderr.write.bind(process.stderr);
+  const write = options.write ?? ((text: string) => void realStdout(text));
   const notebookPath = resolve(options.notebookPath);
   const outPath = resolve(options.outPath);
   const outDir = dirname(outPath);
@@ -122,8 +123,6 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   const codeCells = notebook.cells.map((cell, index) => ({ cell, index })).filter(({ cell }) => cell.cell_type === "code");
   const steps: StepResult[] = [];
   const files: string[] = [];
-  const realStdout = process.stdout.write.bind(process.stdout);
-  const realStderr = process.stderr.write.bind(process.stderr);
   let count = 0;
   try {
     for (const { cell, index } of codeCells) {
@@ -167,13 +166,13 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
       }
       const seconds = (performance.now() - started) / 1000;
       cell.execution_count = count;
-      if (!ok) {
-        const evalue = lastLine(stderrText) || "the cell failed";
-        const [ename, ...rest] = evalue.includes(": ") ? evalue.split(": ") : ["Error", evalue];
-        outputs.push({ output_type: "error", ename, evalue: rest.join(": ") || evalue, traceback: [] });
+      const error = ok ? undefined : lastLine(stderrText) || "the cell failed";
+      if (error !== undefined) {
+        const [ename, ...rest] = error.includes(": ") ? error.split(": ") : ["Error", error];
+        outputs.push({ output_type: "error", ename, evalue: rest.join(": ") || error, traceback: [] });
       }
       cell.outputs = outputs;
-      steps.push({ title, ok, seconds, error: ok ? undefined : lastLine(stderrText) || "the cell failed" });
+      steps.push({ title, ok, seconds, error });
       write(`── ${ok ? "done" : "FAILED"} in ${seconds.toFixed(1)} s\n`);
       if (!ok) break;
     }

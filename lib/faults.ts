@@ -20,6 +20,7 @@ import { showText } from "./report/display";
 import { timedLines, type ByteStream, type TimedLine } from "./stream/lines";
 import type { StreamRecord } from "./stream/record";
 import { StreamRecorder, type ChunkLike } from "./stream/recorder";
+import { summarizeStream } from "./stream/summary";
 
 /** A fetch `Headers`, the SDK's headers, or a plain record. */
 export type HeadersLike = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
@@ -54,7 +55,7 @@ export function retryAfterSeconds(headers?: HeadersLike, message?: string, now: 
   return m ? Number(m[1]) : undefined;
 }
 
-function retryHint(seconds: number | undefined): string {
+export function retryHint(seconds: number | undefined): string {
   return seconds === undefined ? "" : ` → retry in ${seconds} s`;
 }
 
@@ -173,12 +174,11 @@ export interface StreamResult {
  */
 export function streamOutcome(result: StreamResult): string {
   const { record, error } = result;
-  const chunks = record.events.filter((e) => e.data.trim() !== "[DONE]");
-  const content = chunks.filter((e) => e.content).length;
+  const { chunks, contentChunks: content } = summarizeStream(record);
   const problems = streamProblems(record);
   const bad = problems.malformedEvents > 0 ? `, ${problems.malformedEvents} not valid JSON (kept as text)` : "";
   if (record.done && error === undefined) {
-    return mask(`${bad ? "⚠" : "✔"} stream complete: ${chunks.length} chunks (${content} with content)${bad}, [DONE] seen`);
+    return mask(`${bad ? "⚠" : "✔"} stream complete: ${chunks} chunks (${content} with content)${bad}, [DONE] seen`);
   }
   const why =
     error !== undefined
@@ -186,8 +186,8 @@ export function streamOutcome(result: StreamResult): string {
       : problems.errorEvent !== undefined
         ? `an error event in the stream: ${problems.errorEvent}`
         : "the body ended without [DONE]";
-  if (chunks.length === 0 && !record.done) return mask(`✖ no stream: ${why}`);
-  return mask(`✖ stream incomplete: ${chunks.length} chunks kept (${content} with content)${bad}, no [DONE]: ${why}`);
+  if (chunks === 0 && !record.done) return mask(`✖ no stream: ${why}`);
+  return mask(`✖ stream incomplete: ${chunks} chunks kept (${content} with content)${bad}, no [DONE]: ${why}`);
 }
 
 export function showStreamOutcome(result: StreamResult): void {

@@ -121,10 +121,12 @@ export class ManagementClient {
       }
       return value;
     };
-    registerSecret(read("apimSubscriptionKey"));
+    const apimServiceId = read("apimServiceId");
+    const apimSubscriptionKey = read("apimSubscriptionKey");
+    registerSecret(apimSubscriptionKey);
     return {
-      apimServiceId: read("apimServiceId"),
-      apimSubscriptionKey: read("apimSubscriptionKey"),
+      apimServiceId,
+      apimSubscriptionKey,
       apimResourceGatewayURL: read("apimResourceGatewayURL").replace(/\/+$/, ""),
     };
   }

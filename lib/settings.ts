@@ -5,7 +5,6 @@
  * then the defaults below.
  */
 import { LabError } from "./errors";
-import { mask } from "./report/mask";
 
 export type Target = "local" | "azure";
 
@@ -101,8 +100,7 @@ export function loadSettings(parameters: Partial<Record<keyof Settings, string>>
   };
 }
 
-/** The settings as name/value rows for a table, secrets masked. */
+/** The settings as name/value rows for a table (none is a secret; tables mask what they show). */
 export function settingsRows(settings: Settings): [string, string][] {
-  const masked = mask(settings) as unknown as Record<string, string>;
-  return SETTING_NAMES.map((name) => [name, masked[name] === "" ? "(not set)" : String(masked[name])]);
+  return SETTING_NAMES.map((name) => [name, settings[name] === "" ? "(not set)" : String(settings[name])]);
 }

@@ -2,11 +2,11 @@
  * What the notebook's cells call to show a result: settings, a finished stream,
  * a trace, an error. Text in a terminal, rich output in a kernel; secrets masked.
  */
-import { retryAfterSeconds, type HeadersLike } from "./faults";
+import { retryAfterSeconds, retryHint, type HeadersLike } from "./faults";
 import { showHtml, showSvg, showText } from "./report/display";
 import { mask } from "./report/mask";
 import { textTable } from "./report/text-table";
-import { renderTimeline } from "./report/timeline";
+import { escapeXml, renderTimeline } from "./report/timeline";
 import { maskedTraceJson, traceTables, type TraceLike } from "./report/trace-view";
 import { settingsRows, type Settings } from "./settings";
 import type { StreamRecord } from "./stream/record";
@@ -23,8 +23,8 @@ export function showHttpError(status: number, body: string, headers?: HeadersLik
 
 export function httpErrorLine(status: number, body: string, headers?: HeadersLike): string {
   const message = errorMessage(body);
-  const wait = status === 429 ? retryAfterSeconds(headers, message) : undefined;
-  return mask(`✖ HTTP ${status}: ${message}${wait === undefined ? "" : ` → retry in ${wait} s`}`);
+  const wait = status === 429 ? retryHint(retryAfterSeconds(headers, message)) : "";
+  return mask(`✖ HTTP ${status}: ${message}${wait}`);
 }
 
 /** The message inside an APIM (`{ statusCode, message }`) or Azure (`{ error: { code, message } }`) error body. */
@@ -53,11 +53,7 @@ export function showTrace(trace: TraceLike): void {
   showText(traceTables(trace));
   const json = maskedTraceJson(trace);
   showHtml(
-    `<details><summary>Raw trace JSON (secrets masked)</summary><pre>${escapeHtml(json)}</pre></details>`,
+    `<details><summary>Raw trace JSON (secrets masked)</summary><pre>${escapeXml(json)}</pre></details>`,
     "(the raw trace JSON, masked, is in the notebook; or print maskedTraceJson(trace))",
   );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

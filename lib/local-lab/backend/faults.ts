@@ -12,6 +12,8 @@
  * from the prompt-filter chunk on; a reply shorter than that is cut just before `[DONE]`.
  */
 import { rateLimited, type LabError } from "./errors";
+import { sseEvent } from "./chunks";
+import type { TimedWrite } from "./delivery";
 
 export const FAULT_HEADER = "x-lab-fault";
 
@@ -100,20 +102,13 @@ export const STREAM_ERROR = {
   },
 };
 
-export interface FaultyWrite {
-  atMs: number;
-  data: string;
-  /** Cut the connection here instead of writing (and stop). */
-  cut?: boolean;
-}
-
 /**
  * The planned writes with the fault applied: shifted so the first comes at
  * `firstTokenMs`, then cut, broken or ended early after `after` events. `[DONE]` is
  * never sent by a stream fault.
  */
-export function applyFault(writes: { atMs: number; data: string }[], fault: Fault, streamed: boolean): FaultyWrite[] {
-  let out: FaultyWrite[] = writes.map((w) => ({ atMs: w.atMs, data: w.data }));
+export function applyFault(writes: { atMs: number; data: string }[], fault: Fault, streamed: boolean): TimedWrite[] {
+  let out: TimedWrite[] = writes.map((w) => ({ atMs: w.atMs, data: w.data }));
   if (fault.firstTokenMs !== undefined && out.length > 0) {
     const shift = fault.firstTokenMs - out[0].atMs;
     out = out.map((w) => ({ ...w, atMs: Math.max(0, w.atMs + shift) }));
@@ -121,12 +116,12 @@ export function applyFault(writes: { atMs: number; data: string }[], fault: Faul
   const s = fault.stream;
   if (!streamed || !s) return out;
   // Events before [DONE]; the fault takes the place of event `after` (0-based).
-  const events = out.filter((w) => w.data !== "data: [DONE]\n\n");
+  const events = out.filter((w) => w.data !== sseEvent("[DONE]"));
   const at = Math.min(s.after, events.length);
   const kept = events.slice(0, at);
   const dueMs = at < events.length ? events[at].atMs : events.length > 0 ? events[events.length - 1].atMs : 0;
   if (s.kind === "drop") return [...kept, { atMs: dueMs, data: "", cut: true }];
-  if (s.kind === "error-event") return [...kept, { atMs: dueMs, data: `data: ${JSON.stringify(STREAM_ERROR)}\n\n` }];
+  if (s.kind === "error-event") return [...kept, { atMs: dueMs, data: sseEvent(STREAM_ERROR) }];
   // malformed: the event in that place arrives truncated (not JSON); the rest follows, [DONE] included.
   const broken = at < events.length ? events[at].data : `data: {"choices":[{"delta":{"content":"x"}}]}\n\n`;
   const truncated = `${broken.slice(0, Math.max(7, Math.floor(broken.length / 2)))}\n\n`;

@@ -3,7 +3,7 @@
  * checks Azure makes (route, key, api-version, deployment, body, quota), then either
  * plays a planned completion or forwards to a real endpoint.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { deliver, type Generation } from "./delivery";
@@ -18,6 +18,7 @@ import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
 import { listen } from "../listen";
+import { secretMatcher } from "../secret";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -26,11 +27,15 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const deployments = options.deployments ?? DEFAULT_DEPLOYMENTS;
   validateDeployments(deployments);
   if (options.timing) validateTiming(options.timing);
-  const byName = new Map<string, { config: DeploymentConfig; limiter: RateLimiter }>();
-  for (const d of deployments) byName.set(d.name, { config: d, limiter: createRateLimiter(d) });
+  // What Azure reports of a deployment is fixed by its configuration: worked out once.
+  const byName = new Map<string, { config: DeploymentConfig; limiter: RateLimiter; model: string; fingerprint: string }>();
+  for (const d of deployments) {
+    const model = reportedModel(d);
+    byName.set(d.name, { config: d, limiter: createRateLimiter(d), model, fingerprint: systemFingerprint(model) });
+  }
 
   const apiKey = options.apiKey ?? randomBytes(24).toString("hex");
-  const keyDigest = digest(apiKey);
+  const isApiKey = secretMatcher(apiKey);
   const region = options.region ?? "Sweden Central";
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const replyScript = openReplyScript(options.replyScript);
@@ -107,8 +112,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     const injected = faultError(fault, apiVersion);
     if (injected) return send(res, injected, { ...headers, "x-lab-fault-injected": String(fault.status) });
     if (fault.stream && chat.stream) headers["x-lab-fault-injected"] = `${fault.stream.kind}-after=${fault.stream.after}`;
-    const model = reportedModel(deployment.config);
-    const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model, systemFingerprint: systemFingerprint(model) };
+    const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: deployment.model, systemFingerprint: deployment.fingerprint };
     const plan = planCompletion(chat, deployment.config.model, identity, requestOptions.timing, rules);
 
     const admission = deployment.limiter.admit(plan.usage.total_tokens, Date.now());
@@ -152,8 +156,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     const header = req.headers["api-key"];
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
     const given = typeof header === "string" ? header : bearer ? bearer[1].trim() : undefined;
-    // Digests have equal length, so the comparison time says nothing about the key.
-    return given !== undefined && timingSafeEqual(digest(given), keyDigest);
+    return given !== undefined && isApiKey(given);
   }
 
   const listening = await listen(server, options.host, options.port);
@@ -167,10 +170,6 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       return listening.close();
     },
   };
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
 }
 
 function completionId(): string {

@@ -5,15 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { UpstreamConfig } from "./types";
+import { HOP_BY_HOP } from "../gateway/headers";
 
-/** Connection-level headers that describe one hop, never the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-  "te", "trailer", "transfer-encoding", "upgrade", "host",
-]);
-
-/** Dropped because fetch decodes the body and we re-frame it, or because we set our own. */
-const NOT_FORWARDED = new Set(["content-length", "content-encoding", "api-key", "authorization"]);
+/** Dropped because fetch decodes the body and we re-frame it, or because we set our own (host among them). */
+const NOT_FORWARDED = new Set(["host", "content-length", "content-encoding", "api-key", "authorization"]);
 
 export interface UpstreamTarget {
   url: string;

@@ -15,17 +15,18 @@ export interface GatewayConfig {
   /** `serviceName` in traces, e.g. `apim-local-lab.azure-api.net`. */
   traceServiceName: string;
   apis: readonly ApiDefinition[];
-  subscriptionKey: string;
+  /** The subscription key check (see ../secret). */
+  isSubscriptionKey(given: string): boolean;
   /** HMAC key the management API signs debug tokens with. */
   debugTokenKey: Uint8Array;
-  /** The gateway's own credential for the backend (the lab policy's managed identity token). */
-  backendToken: string;
+  /** `Bearer <the gateway's own credential>` for the backend (the lab policy's managed identity token). */
+  backendAuthorization: string;
   traceStore: TraceStore;
   /** forward-request `timeout`: how long to wait for the backend's response headers. */
   backendTimeoutMs: number;
   maxRequestBodyBytes: number;
-  /** How long the body may pause between two reads before the call fails with 408 (default 30 s). */
-  requestBodyTimeoutMs?: number;
+  /** How long the body may pause between two reads before the call fails with 408. */
+  requestBodyTimeoutMs: number;
   agent: Agent;
 }
 

@@ -8,7 +8,7 @@ export const APIM_PIECE_BYTES = 8 * 1024;
 
 export interface PieceWriter {
   /** Returns false when the writer asked to slow down (backpressure). */
-  push(chunk: Uint8Array): boolean;
+  push(chunk: Buffer): boolean;
   /** Sends the remainder, if any. */
   end(): boolean;
 }
@@ -19,7 +19,7 @@ export function createPieceWriter(write: (piece: Buffer) => boolean, pieceBytes 
   let length = 0;
   return {
     push(chunk) {
-      fragments.push(Buffer.from(chunk));
+      fragments.push(chunk); // an IncomingMessage's chunks are never reused: no copy needed
       length += chunk.length;
       let ok = true;
       if (length >= pieceBytes) {

@@ -5,18 +5,25 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { matchApi } from "./apis";
 import { openCall, type GatewayConfig } from "./call";
-import { GatewayFailure, internalServerError, resourceNotFound } from "./errors";
+import { GatewayFailure, internalServerError, resourceNotFound, sendJson } from "./errors";
 import { backend, inbound, onError, outbound } from "./stages";
 import { NO_TRACE } from "../trace/trace";
 import { listen } from "../listen";
+import { secretMatcher } from "../secret";
 
-export interface GatewayOptions extends Omit<GatewayConfig, "agent" | "backendTimeoutMs" | "maxRequestBodyBytes"> {
+export interface GatewayOptions extends Omit<GatewayConfig, "agent" | "backendTimeoutMs" | "maxRequestBodyBytes" | "requestBodyTimeoutMs" | "isSubscriptionKey" | "backendAuthorization"> {
+  /** The key callers present in `api-key` or `Ocp-Apim-Subscription-Key`. */
+  subscriptionKey: string;
+  /** The gateway's own credential for the backend. */
+  backendToken: string;
   host?: string;
   /** 0 or absent: an ephemeral port. */
   port?: number;
   /** APIM's forward-request default is 300 seconds. */
   backendTimeoutMs?: number;
   maxRequestBodyBytes?: number;
+  /** How long the body may pause between two reads before the call fails with 408 (default 30 s). */
+  requestBodyTimeoutMs?: number;
   /** A caller must send its headers within this (default 20 s)... */
   headersTimeoutMs?: number;
   /** ...and its whole request within this (default 60 s), else Node answers 408 and closes. */
@@ -34,9 +41,7 @@ export async function handleRequest(config: GatewayConfig, req: IncomingMessage,
   const match = matchApi(url.pathname, config.apis);
   if (!match) {
     // No API, so no debug token can apply: APIM's plain 404, untraced.
-    const body = JSON.stringify(resourceNotFound());
-    res.writeHead(404, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) });
-    res.end(body);
+    sendJson(res, 404, resourceNotFound());
     return;
   }
   const call = openCall(config, req, res, match, url.search);
@@ -58,7 +63,18 @@ export async function handleRequest(config: GatewayConfig, req: IncomingMessage,
 }
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
-  const { host = "127.0.0.1", port = 0, backendTimeoutMs = 300_000, maxRequestBodyBytes = 4 * 1024 * 1024, headersTimeoutMs = 20_000, requestTimeoutMs = 60_000, ...rest } = options;
+  const {
+    host = "127.0.0.1",
+    port = 0,
+    backendTimeoutMs = 300_000,
+    maxRequestBodyBytes = 4 * 1024 * 1024,
+    requestBodyTimeoutMs = 30_000,
+    headersTimeoutMs = 20_000,
+    requestTimeoutMs = 60_000,
+    subscriptionKey,
+    backendToken,
+    ...rest
+  } = options;
   // Keep a kept-alive backend connection for every stream of a burst (the default keeps
   // 256): a burst of new connections costs a handshake each and can overflow the
   // backend's listen backlog, where a dropped SYN means a 1 s retry.
@@ -67,7 +83,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   // closing is reset (ECONNRESET on a reused socket, a 500 to the caller), which is what
   // failed streams in bursts. With a Keep-Alive hint Node uses the hint less 1 s if shorter.
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 2048, timeout: 4_000 });
-  const config: GatewayConfig = { ...rest, backendTimeoutMs, maxRequestBodyBytes, agent };
+  const config: GatewayConfig = {
+    ...rest,
+    isSubscriptionKey: secretMatcher(subscriptionKey),
+    backendAuthorization: `Bearer ${backendToken}`,
+    backendTimeoutMs,
+    maxRequestBodyBytes,
+    requestBodyTimeoutMs,
+    agent,
+  };
   // Slow callers cannot hold connections: Node checks both deadlines every checking interval.
   const timeouts = {
     headersTimeout: headersTimeoutMs,

@@ -4,7 +4,6 @@
  * which jumps to on-error, as APIM does.
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Call } from "./call";
 import { matchOperation } from "./apis";
 import { backendRequestHeaders, endToEnd, subscriptionKeyOf } from "./headers";
@@ -18,24 +17,12 @@ import {
   internalServerError,
   MISSING_SUBSCRIPTION_KEY,
   resourceNotFound,
+  sendJson,
 } from "./errors";
 import * as entry from "../trace/entries";
 
 /** The resource the original lab's managed identity asks a token for. */
 const COGNITIVE_SERVICES = "https://cognitiveservices.azure.com";
-
-function sha256(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
-}
-
-/** The configured key's digest, kept: it is the same on every request. */
-let expectedDigest: { key: string; digest: Buffer } | undefined;
-
-function sameSecret(given: string, expected: string): boolean {
-  if (expectedDigest === undefined || expectedDigest.key !== expected) expectedDigest = { key: expected, digest: sha256(expected) };
-  // Hashing first gives equal lengths, so the comparison time says nothing about the key.
-  return timingSafeEqual(sha256(given), expectedDigest.digest);
-}
 
 function clientGone(section: "inbound" | "backend" | "outbound"): GatewayFailure {
   return new GatewayFailure(499, undefined, {
@@ -73,7 +60,7 @@ function bodyTimeout(ms: number): GatewayFailure {
 function readBody(call: Call): Promise<Buffer> {
   const { req, res, signal } = call;
   const limit = call.config.maxRequestBodyBytes;
-  const idleMs = call.config.requestBodyTimeoutMs ?? 30_000;
+  const idleMs = call.config.requestBodyTimeoutMs;
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) {
     res.shouldKeepAlive = false;
@@ -150,7 +137,7 @@ export async function inbound(call: Call): Promise<void> {
       section: "inbound",
     });
   }
-  if (!sameSecret(key, config.subscriptionKey)) {
+  if (!config.isSubscriptionKey(key)) {
     throw new GatewayFailure(401, { statusCode: 401, message: INVALID_SUBSCRIPTION_KEY }, {
       source: "authorization",
       reason: "SubscriptionKeyInvalid",
@@ -170,7 +157,7 @@ export async function inbound(call: Call): Promise<void> {
   // Body.As<JObject>(preserveContent: true) buffers the body: the copy is forwarded as read.
   call.body = await readBody(call);
 
-  const authorization = `Bearer ${config.backendToken}`;
+  const authorization = config.backendAuthorization;
   call.backendUrl = api.serviceUrl + call.rest + call.search;
   if (trace.enabled) {
     trace.add("inbound", "authentication-managed-identity", entry.managedIdentityToken(COGNITIVE_SERVICES));
@@ -355,16 +342,10 @@ export function onError(call: Call, failure: GatewayFailure): void {
     res.destroy();
     return;
   }
-  const headers: Record<string, string | string[]> = {
-    ...call.responseHeaders,
-    "content-type": "application/json; charset=utf-8",
-  };
+  const headers: Record<string, string | string[]> = { ...call.responseHeaders };
   if (failure.status === 401) {
     const host = call.req.headers.host ?? "localhost";
     headers["www-authenticate"] = `AzureApiManagementKey realm="http://${host}/${call.api.path}",name="api-key",type="header"`;
   }
-  const body = JSON.stringify(failure.body);
-  headers["content-length"] = String(Buffer.byteLength(body));
-  res.writeHead(failure.status, headers);
-  res.end(body);
+  sendJson(res, failure.status, failure.body, headers);
 }

@@ -4,10 +4,11 @@
  * paths, codes and error shape, so the same client code talks to Azure and to the lab.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { parseIsoDuration } from "./duration";
 import { matchArmRoute, parseApiId, sameName } from "./routes";
 import * as arm from "./errors";
+import { secretMatcher } from "../secret";
 import { signDebugToken } from "../trace/debug-token";
 import type { TraceStore } from "../trace/store";
 import { listen } from "../listen";
@@ -49,17 +50,11 @@ export const MAX_DEBUG_CREDENTIAL_MS = 3_600_000;
 
 type Reply = { status: number; body: unknown };
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function authenticate(header: string | undefined, token: string): arm.ArmError | undefined {
+function authenticate(header: string | undefined, isToken: (given: string) => boolean): arm.ArmError | undefined {
   if (header === undefined || header.trim() === "") return arm.missingAuthorization();
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) return arm.malformedAuthorization();
-  return sameSecret(m[1], token) ? undefined : arm.invalidToken();
+  return isToken(m[1]) ? undefined : arm.invalidToken();
 }
 
 function parseBody(raw: Buffer): { ok: true; value: Record<string, unknown> } | { ok: false; error: arm.ArmError } {
@@ -78,6 +73,7 @@ function parseBody(raw: Buffer): { ok: true; value: Record<string, unknown> } | 
 export function createManagementHandler(o: ManagementOptions) {
   const now = o.now ?? Date.now;
   const deployedAt = new Date(now()).toISOString();
+  const isToken = secretMatcher(o.token);
   const serviceId = `/subscriptions/${o.subscriptionId}/resourceGroups/${o.resourceGroup}/providers/Microsoft.ApiManagement/service/${o.serviceName}`;
 
   function deployment(): Reply {
@@ -144,7 +140,7 @@ export function createManagementHandler(o: ManagementOptions) {
 
   /** Resolves one request to a reply; the order of checks follows ARM: auth, api-version, route, resources. */
   return function route(method: string, url: URL, authorization: string | undefined, rawBody: Buffer): Reply | arm.ArmError {
-    const denied = authenticate(authorization, o.token);
+    const denied = authenticate(authorization, isToken);
     if (denied) return denied;
     if (!url.searchParams.get("api-version")) return arm.missingApiVersion();
     const r = matchArmRoute(url.pathname);
