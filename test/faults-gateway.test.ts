@@ -174,6 +174,19 @@ test("drop-after with node-fetch (the notebook's raw client): Premature close, w
   await settled();
 });
 
+test("drop-after=n at zero latency, 200 times in a row: exactly n events reach the caller before the cut", async () => {
+  // The backend writes the events and cuts in the same tick; both it and the gateway
+  // must send every written byte before the FIN (Node 24.22 dropped them: 0 of 5).
+  const lost: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const n = i % 22; // "Count to 10." plans 22 events before [DONE]
+    const { record, error } = await raw(`drop-after=${n}`);
+    if (record.events.length !== n || record.done || error === undefined) lost.push(`n=${n}: ${record.events.length} events, done=${record.done}`);
+  }
+  assert.deepEqual(lost, []);
+  await settled();
+});
+
 test("error-event-after: an error event, then the end without [DONE]; the SDK throws APIError", async () => {
   const { res, record, error } = await raw("error-event-after=4");
   assert.equal(res.status, 200);

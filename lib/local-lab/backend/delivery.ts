@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { cutConnection } from "../http";
 
 export interface TimedWrite {
   /** ms after `startedAt`. */
@@ -53,15 +54,10 @@ export function deliver(res: ServerResponse, writes: TimedWrite[], startedAt: nu
     timer = setTimeout(pump, writes[next].atMs - elapsed);
   }
 
-  /**
-   * A dropped connection: FIN once what was written has left (a reset could make the
-   * caller lose bytes it had already been sent), never the chunked terminator.
-   */
+  /** A dropped connection, after what was written (see cutConnection). */
   function cut(): void {
     finish();
-    const socket = res.socket;
-    if (socket) socket.destroySoon();
-    else res.destroy();
+    cutConnection(res);
   }
 
   // For a POST whose body was read, `close` without `writableEnded` is the only sign of

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { UpstreamConfig } from "./types";
 import { HOP_BY_HOP } from "../gateway/headers";
+import { cutConnection } from "../http";
 
 /** Dropped because fetch decodes the body and we re-frame it, or because we set our own (host among them). */
 const NOT_FORWARDED = new Set(["host", "content-length", "content-encoding", "api-key", "authorization"]);
@@ -71,7 +72,7 @@ export async function forward(target: UpstreamTarget, res: ServerResponse, extra
       res.end(JSON.stringify({ error: { code: "BadGateway", message } }));
     } else {
       // Mid-stream failure: end the connection without [DONE], as Azure does.
-      res.destroy();
+      cutConnection(res);
     }
   } finally {
     res.off("close", onClose);

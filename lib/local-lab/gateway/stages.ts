@@ -20,6 +20,7 @@ import {
   sendJson,
 } from "./errors";
 import * as entry from "../trace/entries";
+import { cutConnection } from "../http";
 
 /** The resource the original lab's managed identity asks a token for. */
 const COGNITIVE_SERVICES = "https://cognitiveservices.azure.com";
@@ -264,13 +265,19 @@ export async function outbound(call: Call, response: IncomingMessage): Promise<v
  * At most one write to the caller per event-loop turn: what is written in one turn (the
  * headers, the backend's events read together) leaves in one writev at its end. System
  * calls are most of the relay's cost, and nothing waits past the end of the current turn.
+ *
+ * Backpressure is judged on the socket once the turn's writes have left, not from
+ * `res.write()`: while a response is corked, Node 22.23 answers "full" about its own
+ * buffer and then never emits 'drain' when the socket took everything (a relay stalled).
  */
 function onePerTurn(res: ServerResponse): TurnWriter {
   let corked = false;
+  let full: (() => void) | undefined;
   const flush = () => {
     if (!corked) return;
     corked = false;
     res.uncork();
+    if (full && res.socket?.writableNeedDrain) full();
   };
   const hold = () => {
     if (corked) return;
@@ -283,7 +290,10 @@ function onePerTurn(res: ServerResponse): TurnWriter {
     flush,
     write(chunk) {
       hold();
-      return res.write(chunk);
+      res.write(chunk);
+    },
+    onFull(callback) {
+      full = callback;
     },
   };
 }
@@ -292,7 +302,9 @@ interface TurnWriter {
   hold(): void;
   /** Sends what is held now. Before `res.end()`: Node 24 writes the end of a chunked body past a cork. */
   flush(): void;
-  write(chunk: Buffer): boolean;
+  write(chunk: Buffer): void;
+  /** Called after a turn's writes when the socket has more queued than it wants. */
+  onFull(callback: () => void): void;
 }
 
 /** Backend body to caller: chunk by chunk, or in 8 KB pieces with buffer-response; backpressure both ways. */
@@ -301,20 +313,20 @@ function transfer(call: Call, response: IncomingMessage, writer: TurnWriter): Pr
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(clientGone("outbound"));
     signal.addEventListener("abort", () => reject(clientGone("outbound")), { once: true });
-    const send = writer.write;
-    const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
-    let waiting = false;
-    const slowDown = () => {
-      if (waiting) return;
-      waiting = true;
-      response.pause();
-      res.once("drain", () => {
-        waiting = false;
-        response.resume();
-      });
+    const send = (piece: Buffer) => {
+      writer.write(piece);
+      return true;
     };
+    const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
+    writer.onFull(() => {
+      if (response.isPaused()) return;
+      // A slow reader holds the backend back until the socket has sent what it holds.
+      response.pause();
+      res.socket!.once("drain", () => response.resume());
+    });
     response.on("data", (chunk: Buffer) => {
-      if (!(pieces ? pieces.push(chunk) : send(chunk))) slowDown();
+      if (pieces) pieces.push(chunk);
+      else writer.write(chunk);
     });
     response.on("end", () => {
       pieces?.end();
@@ -338,8 +350,10 @@ export function onError(call: Call, failure: GatewayFailure): void {
   const { res, trace } = call;
   trace.add("on-error", failure.lastError.source, entry.lastError(failure.lastError));
   if (!failure.body || res.headersSent || res.destroyed) {
-    // Mid-stream the status is gone already: a cut connection is how a caller learns of it.
-    res.destroy();
+    // Mid-stream the status is gone already: a cut connection is how a caller learns of it,
+    // after every byte the backend sent before its own cut.
+    if (res.destroyed) return;
+    cutConnection(res);
     return;
   }
   const headers: Record<string, string | string[]> = { ...call.responseHeaders };
