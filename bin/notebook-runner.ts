@@ -7,6 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { mask } from "../lib/report/mask";
+import { findLab } from "./kernel-launcher.cjs";
+
+const LAB_ROOT = resolve(__dirname, "..");
 
 export interface NotebookCell {
   cell_type: "code" | "markdown" | "raw";
@@ -110,10 +113,10 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   mkdirSync(outDir, { recursive: true });
   const notebook = withParameters(JSON.parse(readFileSync(notebookPath, "utf8")) as Notebook, options.parameters ?? {});
 
-  // tslab compiles local files relative to the working directory, as the kernel does
-  // when Jupyter starts it in the notebook's folder.
+  // tslab compiles local files relative to the working folder: the lab's root, as in the
+  // lab's kernels (bin/kernel.cjs), so the cells' `./lib/index` is the lab's lib/.
   const previousCwd = process.cwd();
-  process.chdir(dirname(notebookPath));
+  process.chdir(findLab(dirname(notebookPath)) ?? LAB_ROOT);
   const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
   const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: DisplayHook | null };

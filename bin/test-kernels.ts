@@ -1,6 +1,6 @@
 /**
  * Runs a notebook in real Jupyter kernels, tslab and Deno, with Jupyter's nbconvert
- * (Debian packages; `.ci/kernels.sh` installs them), and checks each executed notebook.
+ * (Debian packages; `scripts/install-jupyter.sh` installs them), and checks each executed notebook.
  *
  *   npm run test:kernels                       notebooks/streaming.ipynb under both kernels
  *   npm run test:kernels -- some.ipynb         another notebook

@@ -93,6 +93,12 @@ describe("checkExecuted", () => {
     assert.equal(problems.length, streamingFacts.length);
     assert.ok(problems.includes("not shown: the SDK's full reply, 1 to 100"));
   });
+
+  it("takes a masked key whose last four characters end in a non-word character (base64url '-')", () => {
+    const masked = streamingFacts.filter((f) => f.name.includes("subscription key masked"));
+    assert.deepEqual(checkExecuted(notebook(code("outputs", [stdout("👉🏻 Subscription key: ***0ZE-\n")])), masked), []);
+    assert.equal(checkExecuted(notebook(code("outputs", [stdout("👉🏻 Subscription key: 0ZE-abcdefgh\n")])), masked).length, 1);
+  });
 });
 
 describe("compareKernels", () => {

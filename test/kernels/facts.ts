@@ -18,7 +18,7 @@ export const streamingFacts: Fact[] = [
   ),
   shows("the raw stream to its end", /data: \[DONE\]/),
   shows("the SDK's full reply, 1 to 100", /Full conversation received: 1, 2, 3, (\d+, )+99, 100\b/),
-  shows("no secret in clear: subscription key masked", /Subscription key: \*\*\*\S{4}\b/),
+  shows("no secret in clear: subscription key masked", /Subscription key: \*\*\*\S{4}$/m),
   shows("the buffering comparison in one sentence", /With buffering on, the first content arrived after \d+ ms instead of \d+ ms/),
   shows("a 429 in one line, with when to retry", /RateLimitError \(HTTP 429\): .* → retry in \d+ s/),
   shows("a cut stream reported as incomplete, what arrived kept", /stream incomplete: \d+ chunks kept/),
