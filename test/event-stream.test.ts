@@ -124,12 +124,3 @@ test("an event the body cuts off before its blank line is not an event (the spec
   const events = eventsFromReads([new TextEncoder().encode('data: {"choices":[]}\n\ndata: [DONE]\n')], [1]);
   assert.deepEqual(events.map((e) => e.kind), ["other"]);
 });
-
-test("a raw read of an error status keeps the service's message and no events", async () => {
-  const body = JSON.stringify({ error: { code: "429", message: "Please retry after 7 seconds." } });
-  const response: HttpResponse = { ok: false, status: 429, headers: new Headers({ "retry-after": "7" }), body: null, text: async () => body };
-  const { record, error } = await readHttpStream("429", response, 0);
-  assert.deepEqual(record.events, []);
-  assert.equal(record.done, false);
-  assert.equal((error as Error).message, "429: Please retry after 7 seconds.");
-});
