@@ -1,10 +1,10 @@
 /**
  * The benchmark's arithmetic, pure so it can be tested without a server: percentiles,
- * splitting a recorded stream into its events with their arrival times, a stream's
- * content sequence, the comparison of a relayed sequence with the direct one (lost,
+ * a stream's event sequence (its events are read by lib/stream/sse.ts, as the notebook
+ * reads them), the comparison of a relayed sequence with the direct one (lost,
  * duplicated, reordered events), and the paired difference of inter-chunk gaps.
  */
-import { StringDecoder } from "node:string_decoder";
+import type { StreamEvent } from "../lib/stream/record";
 import { nearestRank } from "../lib/stream/summary";
 
 /** Nearest-rank percentile (p in 0..100) of unsorted values, as the lab's summaries compute it; NaN for none. */
@@ -25,81 +25,16 @@ export function spread(values: readonly number[]): Spread {
   return { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max };
 }
 
-export interface ArrivedEvent {
-  /** The event's `data:` field (lines joined by "\n"). */
-  data: string;
-  /** When the network read holding the event's last byte arrived. */
-  at: number;
-}
-
 /**
- * Splits recorded reads into server-sent events. An event belongs to the read that
- * completed it, so an event split across reads is timed by its last piece. Accepts
- * `\n`, `\r\n` and `\r` line ends and UTF-8 split at any byte, as a real client must.
+ * What identifies a chat-completion event regardless of its completion id and time: its
+ * kind, with the text of a content delta and the reason of a finish. Two runs of the same
+ * seeded request give the same sequence.
  */
-export function eventsFromReads(reads: readonly Uint8Array[], times: readonly number[]): ArrivedEvent[] {
-  const decoder = new StringDecoder("utf8");
-  const out: ArrivedEvent[] = [];
-  let pending = "";
-  let data: string[] = [];
-  for (let r = 0; r < reads.length; r++) {
-    pending += decoder.write(Buffer.from(reads[r].buffer, reads[r].byteOffset, reads[r].byteLength));
-    let start = 0;
-    for (;;) {
-      const nl = nextLineEnd(pending, start);
-      if (nl === undefined) break;
-      const line = pending.slice(start, nl.at);
-      start = nl.next;
-      if (line === "") {
-        if (data.length > 0) out.push({ data: data.join("\n"), at: times[r] });
-        data = [];
-      } else if (line.startsWith("data:")) {
-        data.push(line.slice(line[5] === " " ? 6 : 5));
-      }
-    }
-    pending = pending.slice(start);
-  }
-  return out;
-}
-
-function nextLineEnd(text: string, from: number): { at: number; next: number } | undefined {
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) return { at: i, next: i + 1 };
-    if (c === 13) {
-      // A lone \r at the end may still be followed by \n in the next read.
-      if (i + 1 === text.length) return undefined;
-      return { at: i, next: text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1 };
-    }
-  }
-  return undefined;
-}
-
-/**
- * What identifies a chat-completion event regardless of its completion id and time:
- * the prompt filter's verdict, the role, a content delta, the finish reason, usage, or
- * the closing `[DONE]`. Two runs of the same seeded request give the same sequence.
- */
-export function eventKey(data: string): string {
-  if (data === "[DONE]") return "done";
-  let chunk: any;
-  try {
-    chunk = JSON.parse(data);
-  } catch {
-    return "unparsable:" + data.slice(0, 40);
-  }
-  if (chunk.prompt_filter_results) return "prompt-filter";
-  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-  if (choice === undefined) return chunk.usage ? "usage" : "other";
-  if (choice.finish_reason) return "finish:" + choice.finish_reason;
-  if (choice.delta && choice.delta.role) return "role:" + choice.delta.role;
-  if (choice.delta && typeof choice.delta.content === "string") return "content:" + choice.delta.content;
-  return "other";
-}
-
-/** True for an event that carries model text (the role chunk's empty content does not count). */
-export function isContentKey(key: string): boolean {
-  return key.startsWith("content:") && key.length > "content:".length;
+export function eventKey(event: StreamEvent): string {
+  if (event.kind === "content") return `content:${event.content}`;
+  if (event.kind === "finish") return `finish:${event.finishReason}`;
+  if (event.kind === "malformed") return `malformed:${(event.data ?? "").slice(0, 40)}`;
+  return event.kind;
 }
 
 export interface SequenceCheck {

@@ -16,17 +16,9 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { textTable } from "../lib/report/text-table";
+import { eventsFromReads } from "../lib/stream/sse";
 import type { LabUsage } from "./bench-lab";
-import {
-  compareSequences,
-  eventKey,
-  eventsFromReads,
-  gaps,
-  isContentKey,
-  pairedGapDifferences,
-  spread,
-  type Spread,
-} from "./bench-stats";
+import { compareSequences, eventKey, gaps, pairedGapDifferences, spread, type Spread } from "./bench-stats";
 
 type Latency = "zero" | "default";
 type ClientKind = "http" | "fetch";
@@ -135,7 +127,8 @@ interface Target {
   key: string;
 }
 
-interface StreamRecord {
+/** What the load client kept of one stream: its reads and their times, parsed after the phase. */
+interface BenchStream {
   status: number;
   error?: string;
   startedAt: number;
@@ -176,9 +169,9 @@ function timingHeader(scenario: Scenario, seed: number): string {
 // dropped after 4 s, before the servers' 5 s keep-alive timeout could reset a reused one.
 const httpAgent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 4096, timeout: 4_000 });
 
-function streamWithHttp(target: Target, headers: Record<string, string>, body: string): Promise<StreamRecord> {
+function streamWithHttp(target: Target, headers: Record<string, string>, body: string): Promise<BenchStream> {
   return new Promise((done) => {
-    const record: StreamRecord = { status: 0, startedAt: performance.now(), headersAt: NaN, reads: [], times: [] };
+    const record: BenchStream = { status: 0, startedAt: performance.now(), headersAt: NaN, reads: [], times: [] };
     const req = httpRequest(target.url + PATH, { method: "POST", agent: httpAgent, headers: { ...headers, "api-key": target.key } });
     req.on("response", (res) => {
       record.reusedSocket = req.reusedSocket;
@@ -202,8 +195,8 @@ function streamWithHttp(target: Target, headers: Record<string, string>, body: s
   });
 }
 
-async function streamWithFetch(target: Target, headers: Record<string, string>, body: string): Promise<StreamRecord> {
-  const record: StreamRecord = { status: 0, startedAt: performance.now(), headersAt: NaN, reads: [], times: [] };
+async function streamWithFetch(target: Target, headers: Record<string, string>, body: string): Promise<BenchStream> {
+  const record: BenchStream = { status: 0, startedAt: performance.now(), headersAt: NaN, reads: [], times: [] };
   try {
     const { "content-length": _omit, ...rest } = headers;
     const res = await fetch(target.url + PATH, { method: "POST", headers: { ...rest, "api-key": target.key }, body });
@@ -220,8 +213,8 @@ async function streamWithFetch(target: Target, headers: Record<string, string>, 
 }
 
 /** Closed loop: `concurrency` workers, each sending its next request when its stream ends. */
-async function runRequests(target: Target, scenario: Scenario, count: number, seedBase: number, client: ClientKind): Promise<StreamRecord[]> {
-  const records: StreamRecord[] = new Array(count);
+async function runRequests(target: Target, scenario: Scenario, count: number, seedBase: number, client: ClientKind): Promise<BenchStream[]> {
+  const records: BenchStream[] = new Array(count);
   let next = 0;
   const send = client === "http" ? streamWithHttp : streamWithFetch;
   const worker = async () => {
@@ -249,11 +242,11 @@ interface Stream {
 }
 
 /** Parsing happens after the phase, so the client does no more than record during it. */
-function reduceRecord(r: StreamRecord): Stream {
-  const events = eventsFromReads(r.reads, r.times);
-  const keys = events.map((e) => eventKey(e.data));
-  const at = events.map((e) => e.at - r.startedAt);
-  const first = keys.findIndex(isContentKey);
+function reduceRecord(r: BenchStream): Stream {
+  const events = eventsFromReads(r.reads, r.times.map((t) => t - r.startedAt));
+  const keys = events.map(eventKey);
+  const at = events.map((e) => e.ms);
+  const first = events.findIndex((e) => e.kind === "content");
   const ok = r.error === undefined && r.status === 200 && keys[keys.length - 1] === "done";
   const failure = ok ? undefined : r.error ?? (r.status !== 200 ? `status ${r.status}` : `ended after ${keys.length} events without [DONE]`);
   return { ok, failure, ttfbMs: r.headersAt - r.startedAt, ttfcMs: first < 0 ? NaN : at[first], keys, at, newConnection: r.reusedSocket === false };
@@ -378,7 +371,7 @@ async function runPath(lab: Lab, target: Target, scenario: Scenario, seedBase: n
 async function warmUp(target: Target, scenario: Scenario, client: ClientKind): Promise<void> {
   const wave = 200;
   const held: Scenario = { ...scenario, latency: "default", maxTokens: 1 };
-  const pending: Promise<StreamRecord>[] = [];
+  const pending: Promise<BenchStream>[] = [];
   for (let i = 0; i < Math.max(scenario.concurrency, 20); i++) {
     if (i > 0 && i % wave === 0) await new Promise((r) => setTimeout(r, 30));
     const { headers, body } = requestFor(held, i, 0);

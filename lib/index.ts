@@ -1,15 +1,14 @@
 /**
- * Everything the notebook's cells import, and nothing else (plus `maskedTraceJson`,
- * which the trace step names for the raw JSON in a terminal).
+ * Everything the notebook's cells import, one way to do each thing, and nothing else
+ * (plus `maskedTraceJson`, which the trace step names for the raw JSON in a terminal).
  */
 export { loadSettings } from "./settings";
 export { connect } from "./connect";
 export { checkDebugHeaders } from "./management";
-export { StreamRecorder, replyText } from "./stream/recorder";
+export { readHttpStream, readChatStream } from "./stream/readers";
+export { replyText } from "./stream/record";
 export { mask } from "./report/mask";
-export { formatMs } from "./report/format";
-export { headersTable } from "./report/text-table";
+export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";
-export { showText, showMarkdown } from "./report/display";
-export { showSettings, showHttpError, showStream, showTrace } from "./show";
-export { showSdkError, readChatStream, readHttpStream, showStreamOutcome } from "./faults";
+export { showMarkdown } from "./report/display";
+export { showSettings, showResponseHeaders, showStream, showStreamOutcome, showTrace } from "./report/show";

@@ -9,9 +9,10 @@ import nodeFetch from "node-fetch";
 import { startLocalLab, type LocalLab } from "../lib/local-lab/index";
 import { ZERO_LATENCY } from "../lib/local-lab/backend/index";
 import { ManagementClient } from "../lib/management";
-import { describeError, readChatStream, readHttpStream, streamOutcome } from "../lib/faults";
-import { httpErrorLine } from "../lib/show";
-import { replyText } from "../lib/stream/recorder";
+import { describeError } from "../lib/errors";
+import { streamOutcome } from "../lib/stream/outcome";
+import { readChatStream, readHttpStream, type HttpResponse } from "../lib/stream/readers";
+import { replyText } from "../lib/stream/record";
 
 let lab: LocalLab;
 let management: ManagementClient;
@@ -38,7 +39,7 @@ function post(fault: string | undefined, stream = true, extra: Record<string, st
 async function raw(fault: string) {
   const sent = performance.now();
   const res = await post(fault);
-  const result = await readHttpStream("raw", res.body as unknown as AsyncIterable<Uint8Array>, sent);
+  const result = await readHttpStream("raw", res as HttpResponse, sent);
   return { res, ...result };
 }
 
@@ -71,13 +72,14 @@ const RATE_MESSAGE =
 
 test("429: passed through with Azure's body and retry-after; the SDK throws RateLimitError", async () => {
   const res = await post("429=7");
-  const body = await res.text();
+  const body = await res.clone().text();
   assert.equal(res.status, 429);
   assert.equal(res.headers.get("retry-after"), "7");
   assert.equal(res.headers.get("retry-after-ms"), "7000");
   assert.equal(res.headers.get("x-ms-stream"), "True");
   assert.deepEqual(JSON.parse(body), { error: { code: "429", message: RATE_MESSAGE } });
-  assert.equal(httpErrorLine(429, body, res.headers), `✖ HTTP 429: 429: ${RATE_MESSAGE} → retry in 7 s`);
+  const read = await readHttpStream("raw", res as HttpResponse, performance.now());
+  assert.equal(streamOutcome(read), `✖ HTTP 429: 429: ${RATE_MESSAGE} → retry in 7 s`);
   const trace = await traceOf(res);
   assert.equal((trace.traceEntries.backend?.[1].data as { response: { status: { code: number } } }).response.status.code, 429);
   assert.equal(trace.traceEntries["on-error"], undefined, "a backend error status is not a gateway error");
@@ -87,7 +89,7 @@ test("429: passed through with Azure's body and retry-after; the SDK throws Rate
   assert.equal((error as { status: number }).status, 429);
   assert.equal(describeError(error), `RateLimitError (HTTP 429): ${RATE_MESSAGE} → retry in 7 s`);
   assert.equal(record.events.length, 0);
-  assert.equal(streamOutcome({ record, error }), `✖ no stream: RateLimitError (HTTP 429): ${RATE_MESSAGE} → retry in 7 s`);
+  assert.equal(streamOutcome({ record, error }), `✖ RateLimitError (HTTP 429): ${RATE_MESSAGE} → retry in 7 s`);
   await settled();
 });
 
@@ -98,11 +100,11 @@ test("500 and 503: passed through; the SDK throws InternalServerError for both",
   ];
   for (const c of cases) {
     const res = await post(c.fault);
-    const body = await res.text();
+    const body = await res.clone().text();
     assert.equal(res.status, Number(c.fault));
     assert.equal(res.headers.get("x-lab-fault-injected"), c.fault);
     assert.deepEqual(JSON.parse(body), { error: { code: c.code, message: c.message } });
-    assert.equal(httpErrorLine(res.status, body, res.headers), `✖ HTTP ${c.fault}: ${c.code}: ${c.message}`);
+    assert.equal(streamOutcome(await readHttpStream("raw", res as HttpResponse, performance.now())), `✖ HTTP ${c.fault}: ${c.code}: ${c.message}`);
     const { error } = await sdkStream(c.fault);
     assert.equal(describeError(error), `InternalServerError (HTTP ${c.fault}): ${c.message}`);
   }
@@ -127,7 +129,7 @@ test("slow-first-token: headers at once, first content after the delay, stream c
   const sent = performance.now();
   const res = await post("slow-first-token=400");
   const headersMs = performance.now() - sent;
-  const { record, error } = await readHttpStream("raw", res.body as unknown as AsyncIterable<Uint8Array>, sent, { headersMs });
+  const { record, error } = await readHttpStream("raw", res as HttpResponse, sent, { headersMs });
   assert.equal(error, undefined);
   assert.equal(record.done, true);
   assert.equal(replyText(record), FULL);
@@ -167,7 +169,7 @@ test("drop-after with node-fetch (the notebook's raw client): Premature close, w
     headers: { "api-key": lab.subscriptionKey, "content-type": "application/json", "x-lab-fault": "drop-after=7" },
     body: JSON.stringify({ messages: [{ role: "user", content: PROMPT }], stream: true }),
   });
-  const { record, error } = await readHttpStream("node-fetch", res.body as unknown as AsyncIterable<Uint8Array>, sent);
+  const { record, error } = await readHttpStream("node-fetch", res, sent);
   assert.equal(record.events.length, 7);
   assert.equal(replyText(record), "1, 2,");
   assert.equal(describeError(error), "connection closed before the stream ended (Error: Premature close)");
@@ -193,7 +195,8 @@ test("error-event-after: an error event, then the end without [DONE]; the SDK th
   assert.equal(error, undefined, "the body ended normally");
   assert.equal(record.done, false);
   assert.equal(record.events.length, 5);
-  assert.deepEqual(JSON.parse(record.events[4].data), {
+  assert.equal(record.events[4].kind, "error");
+  assert.deepEqual(JSON.parse(record.events[4].data ?? ""), {
     error: { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!", type: "server_error" },
   });
   assert.equal(replyText(record), "1,");
@@ -213,7 +216,8 @@ test("malformed-after: one chunk that is not JSON; raw keeps everything, the SDK
   const { record, error } = await raw("malformed-after=5");
   assert.equal(error, undefined);
   assert.equal(record.done, true, "the rest of the stream and [DONE] still came");
-  assert.throws(() => JSON.parse(record.events[5].data), SyntaxError);
+  assert.throws(() => JSON.parse(record.events[5].data ?? ""), SyntaxError);
+  assert.equal(record.events[5].kind, "malformed");
   assert.equal(record.events[5].content, undefined);
   // The broken event was "2": everything else arrived.
   assert.equal(replyText(record), FULL.replace("1, 2", "1, "));

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { checkDebugHeaders, ManagementClient, ManagementError } from "../lib/management";
 import { startLocalLab, type LocalLab } from "../lib/local-lab/index";
 import { ZERO_LATENCY } from "../lib/local-lab/backend/index";
-import { describeError } from "../lib/faults";
+import { describeError } from "../lib/errors";
 
 let lab: LocalLab;
 let client: ManagementClient;

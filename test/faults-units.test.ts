@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import test from "node:test";
 import { applyFault, parseFault } from "../lib/local-lab/backend/faults";
-import { describeError, retryAfterSeconds, streamOutcome, streamProblems } from "../lib/faults";
+import { APIConnectionError, APIError, RateLimitError } from "openai";
+import { describeError, HttpError, retryAfterSeconds } from "../lib/errors";
 import { ManagementError } from "../lib/management";
 import { registerSecret } from "../lib/report/mask";
+import { streamOutcome, streamProblems } from "../lib/stream/outcome";
 import type { StreamRecord } from "../lib/stream/record";
 
 test("parseFault reads the grammar, in any case and order", () => {
@@ -59,8 +61,7 @@ test("describeError: the lab's errors, plain errors and connection errors in one
   registerSecret("sekret-value-123456");
   assert.equal(describeError(new ManagementError("TraceNotFound", "trace t not found: make the call again")), "ManagementError: trace t not found: make the call again");
   assert.equal(describeError(new Error("boom with sekret-value-123456\nat x")), "Error: boom with ***3456");
-  const refused = Object.assign(new Error("Connection error."), { cause: { code: "ECONNREFUSED" } });
-  Object.defineProperty(refused, "constructor", { value: { name: "APIConnectionError" } });
+  const refused = new APIConnectionError({ cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }) });
   assert.equal(describeError(refused), "APIConnectionError: Connection error. (ECONNREFUSED)");
   assert.equal(describeError("text"), "error: text");
   assert.equal(inspect(new ManagementError("NotSignedIn", "x")), "ManagementError: x");
@@ -69,10 +70,37 @@ test("describeError: the lab's errors, plain errors and connection errors in one
 test("streamProblems and streamOutcome read a record", () => {
   const record: StreamRecord = {
     label: "t", headersMs: 1, endMs: 5, done: false,
-    events: [{ ms: 1, data: '{"choices":[]}' }, { ms: 2, data: '{"choices":[{"delta":{"content":"a"}}]}', content: "a" }, { ms: 3, data: "{nope" }],
+    events: [
+      { ms: 1, kind: "other", data: '{"choices":[]}' },
+      { ms: 2, kind: "content", data: '{"choices":[{"delta":{"content":"a"}}]}', content: "a" },
+      { ms: 3, kind: "malformed", data: "{nope" },
+    ],
   };
   assert.deepEqual(streamProblems(record), { errorEvent: undefined, malformedEvents: 1 });
   assert.equal(streamOutcome({ record }), "✖ stream incomplete: 3 chunks kept (1 with content), 1 not valid JSON (kept as text), no [DONE]: the body ended without [DONE]");
-  const done = { ...record, done: true, events: [...record.events.slice(0, 2), { ms: 4, data: "[DONE]" }] };
+  const done: StreamRecord = { ...record, done: true, events: [...record.events.slice(0, 2), { ms: 4, kind: "done", data: "[DONE]" }] };
   assert.equal(streamOutcome({ record: done }), "✔ stream complete: 2 chunks (1 with content), [DONE] seen");
+});
+
+test("streamOutcome: an error event says why; when nothing arrived, the error alone; comments are not chunks", () => {
+  const record: StreamRecord = {
+    label: "t", headersMs: 1, endMs: 5, done: false,
+    events: [
+      { ms: 1, kind: "comment", data: "keep-alive" },
+      { ms: 2, kind: "content", content: "a" },
+      { ms: 3, kind: "error", message: "InternalServerError: Sorry about that!" },
+    ],
+  };
+  assert.deepEqual(streamProblems(record), { errorEvent: "InternalServerError: Sorry about that!", malformedEvents: 0 });
+  assert.equal(streamOutcome({ record }), "✖ stream incomplete: 2 chunks kept (1 with content), no [DONE]: an error event in the stream: InternalServerError: Sorry about that!");
+  const empty: StreamRecord = { label: "t", headersMs: 1, endMs: 2, done: false, events: [] };
+  const body = JSON.stringify({ error: { code: "429", message: "Please retry after 7 seconds." } });
+  assert.equal(streamOutcome({ record: empty, error: new HttpError(429, body, { "retry-after": "7" }) }), "✖ HTTP 429: 429: Please retry after 7 seconds. → retry in 7 s");
+  assert.equal(streamOutcome({ record: empty }), "✖ no stream: the body ended without [DONE]");
+});
+
+test("an SDK error prints as its one line through util.inspect, as a failing cell shows it", () => {
+  const limited = new RateLimitError(429, { code: "429", message: "Please retry after 7 seconds." }, undefined, new Headers({ "retry-after": "7" }));
+  assert.equal(inspect(limited), "RateLimitError (HTTP 429): Please retry after 7 seconds. → retry in 7 s");
+  assert.equal(inspect(new APIError(undefined, { message: "Sorry about that!" }, undefined, undefined)), "APIError (an error event in the stream): Sorry about that!");
 });

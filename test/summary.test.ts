@@ -41,7 +41,7 @@ test("a stream cut before [DONE] and without content is summarised as such", () 
   const cut: StreamRecord = {
     label: "cut",
     headersMs: 10,
-    events: [{ ms: 12, data: "{}" }],
+    events: [{ ms: 12, kind: "other", data: "{}" }],
     endMs: 20,
     done: false,
   };

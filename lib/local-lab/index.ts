@@ -38,7 +38,7 @@ export interface LocalLabOptions {
   backendTimeoutMs?: number;
   /** Traces kept for listTrace before the oldest is dropped; default 200. */
   traceCapacity?: number;
-  /** Faults for every request, in the `x-lab-fault` header's grammar (docs/faults-README-section.md). */
+  /** Faults for every request, in the `x-lab-fault` header's grammar (README, "Injecting faults in the local lab"). */
   fault?: string;
 }
 

@@ -163,7 +163,11 @@ export function showHtml(html: string, alt: string): void {
 const deno = denoJupyter();
 if (deno) settleDenoOutput(deno);
 
-/** True inside a notebook kernel (tslab, Deno or the headless runner). */
+/**
+ * True inside a notebook kernel (tslab, Deno or the headless runner). Not used by the
+ * lab: the kernel smoke test (test/fixtures/kernels/smoke.ipynb) prints it to show that
+ * display found the kernel.
+ */
 export function inKernel(): boolean {
   return kernelSink() !== undefined;
 }

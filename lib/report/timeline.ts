@@ -8,6 +8,7 @@
  * dozen lines and rectangles, which no charting package would make shorter, and
  * hand-built output is deterministic and easy to check in a test.
  */
+import { isChunk } from "../stream/events";
 import type { StreamEvent, StreamRecord } from "../stream/record";
 import { formatMs } from "./format";
 
@@ -83,17 +84,9 @@ function tickStep(maxMs: number): number {
   return 10 * magnitude;
 }
 
-function isDone(e: StreamEvent): boolean {
-  return e.data.trim() === "[DONE]";
-}
-
-function hasContent(e: StreamEvent): boolean {
-  return typeof e.content === "string" && e.content.length > 0;
-}
-
-/** The longest silence between consecutive chunks ([DONE] excluded), if any. */
+/** The longest silence between consecutive chunks ([DONE] and comments excluded), if any. */
 function longestGap(events: StreamEvent[]): { from: number; to: number } | undefined {
-  const chunks = events.filter((e) => !isDone(e));
+  const chunks = events.filter(isChunk);
   let best: { from: number; to: number } | undefined;
   for (let i = 1; i < chunks.length; i++) {
     const gap = chunks[i].ms - chunks[i - 1].ms;
@@ -186,8 +179,8 @@ export function renderTimeline(records: StreamRecord[], options: TimelineOptions
 
   records.forEach((r, i) => {
     const cy = TOP + i * LANE + 24;
-    const chunks = r.events.filter((e) => !isDone(e));
-    const first = chunks.find(hasContent);
+    const chunks = r.events.filter(isChunk);
+    const first = chunks.find((e) => e.kind === "content");
     const gap = longestGap(r.events);
     out.push(`<g class="lane" data-label="${escapeXml(r.label)}">`);
     out.push(`<title>${escapeXml(r.label)}</title>`);
@@ -206,7 +199,7 @@ export function renderTimeline(records: StreamRecord[], options: TimelineOptions
       `<line x1="${px(x(r.headersMs))}" x2="${px(x(r.endMs))}" y1="${cy}" y2="${cy}" stroke="${COLOUR.other}"/>`,
     );
     for (const e of r.events) {
-      const kind = isDone(e) ? "done" : hasContent(e) ? "content" : "other";
+      const kind = e.kind === "done" || e.kind === "content" ? e.kind : "other";
       const half = kind === "content" ? 12 : 7;
       const colour = kind === "content" ? COLOUR.content : COLOUR.other;
       const ex = px(x(e.ms));

@@ -4,7 +4,8 @@
  * Pure functions over a `StreamRecord`, so the same figures come out of a live
  * call, a recorded fixture and a test.
  */
-import type { StreamRecord, TokenUsage } from "./record";
+import { isChunk } from "./events";
+import { usageOf, type StreamRecord, type TokenUsage } from "./record";
 import { formatMs } from "../report/format";
 import { textTable } from "../report/text-table";
 
@@ -12,13 +13,13 @@ export interface StreamSummary {
   label: string;
   /** Time to response headers (ms since the request was sent). */
   headersMs: number;
-  /** Arrival of the first event whose `content` is non-empty; undefined when none came. */
+  /** Arrival of the first content event; undefined when none came. */
   firstContentMs: number | undefined;
   /** When the body ended (`record.endMs`). */
   totalMs: number;
-  /** Data events, not counting `[DONE]`. */
+  /** Data events, not counting `[DONE]` (nor comments). */
   chunks: number;
-  /** Chunks that carried non-empty content. */
+  /** Content events: chunks that carried text. */
   contentChunks: number;
   /** Mean gap between consecutive chunks; undefined with fewer than two chunks. */
   meanGapMs: number | undefined;
@@ -32,10 +33,6 @@ export interface StreamSummary {
 /** The lab's one ms format (whole ms), or "-" when there is no such time. */
 function ms(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? "-" : formatMs(value);
-}
-
-function isDone(data: string): boolean {
-  return data.trim() === "[DONE]";
 }
 
 /**
@@ -57,23 +54,24 @@ export function nearestRank(values: readonly number[], p: number): number | unde
  * arrived in the same network read have a gap of 0: that is kept, because the
  * bursts are part of what a stream looks like (Azure's default content filter
  * releases text in bursts). `[DONE]` is left out: it is an end marker, not a
- * chunk, and usually shares a read with the usage chunk.
+ * chunk, and usually shares a read with the usage chunk. So are comments (a
+ * proxy's keep-alive): they carry nothing of the reply.
  */
 export function summarizeStream(record: StreamRecord): StreamSummary {
-  const chunks = record.events.filter((e) => !isDone(e.data));
-  const firstContent = chunks.find((e) => typeof e.content === "string" && e.content.length > 0);
+  const chunks = record.events.filter(isChunk);
+  const content = chunks.filter((e) => e.kind === "content");
   const gaps: number[] = [];
   for (let i = 1; i < chunks.length; i++) gaps.push(chunks[i].ms - chunks[i - 1].ms);
   return {
     label: record.label,
     headersMs: record.headersMs,
-    firstContentMs: firstContent ? firstContent.ms : undefined,
+    firstContentMs: content.length > 0 ? content[0].ms : undefined,
     totalMs: record.endMs,
     chunks: chunks.length,
-    contentChunks: chunks.filter((e) => typeof e.content === "string" && e.content.length > 0).length,
+    contentChunks: content.length,
     meanGapMs: gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : undefined,
     p95GapMs: nearestRank(gaps, 95),
-    usage: record.usage,
+    usage: usageOf(record),
     complete: record.done,
   };
 }

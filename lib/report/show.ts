@@ -1,0 +1,54 @@
+/**
+ * What the notebook's cells call to show a result: settings, a response's headers, a
+ * finished stream and how it ended, a trace. Text in a terminal, rich output in a
+ * kernel; secrets masked.
+ */
+import { settingsRows, type Settings } from "../settings";
+import type { StreamRecord } from "../stream/record";
+import { streamOutcome } from "../stream/outcome";
+import type { ResponseHeaders, StreamResult } from "../stream/readers";
+import { compareFirstContent, summarizeStream, summaryTable } from "../stream/summary";
+import { showHtml, showSvg, showText } from "./display";
+import { headersTable, textTable } from "./text-table";
+import { escapeXml, renderTimeline } from "./timeline";
+import { maskedTraceJson, traceTables, type TraceLike } from "./trace-view";
+
+export function showSettings(settings: Settings): void {
+  showText(textTable(["setting", "value"], settingsRows(settings)));
+}
+
+/**
+ * A response's headers as the original lab prints them: the trace id (the trace step
+ * needs it), every header in a table, the backend's region and the policy's
+ * `x-ms-stream`.
+ */
+export function showResponseHeaders(headers: ResponseHeaders): void {
+  showText(`Apim-Trace-Id: ${headers.get("Apim-Trace-Id")}`);
+  showText(headersTable(headers));
+  showText(`x-ms-region: ${headers.get("x-ms-region")}`); // the region of the backend that served the request
+  showText(`x-ms-stream: ${headers.get("x-ms-stream")}`); // set by the gateway's policy: was the request streamed?
+}
+
+/** How a stream ended, in one line: complete, cut (what arrived is kept), or the error that stopped it. */
+export function showStreamOutcome(result: Pick<StreamResult, "record" | "error">): void {
+  showText(streamOutcome(result));
+}
+
+/** A finished stream: its arrival timeline (a chart in a kernel) and its summary table. */
+export function showStream(...records: StreamRecord[]): void {
+  const summaries = records.map(summarizeStream);
+  const title = records.length === 1 ? `Arrivals: ${records[0].label}` : `Arrivals: ${records.map((r) => r.label).join(" vs ")}`;
+  showSvg(renderTimeline(records, { title }), `[timeline chart: ${title}]`);
+  showText(summaryTable(summaries));
+  if (records.length === 2) showText(compareFirstContent(summaries[0], summaries[1]));
+}
+
+/** A trace as one table per section; the raw JSON (masked) folded away below it in a kernel. */
+export function showTrace(trace: TraceLike): void {
+  showText(traceTables(trace));
+  const json = maskedTraceJson(trace);
+  showHtml(
+    `<details><summary>Raw trace JSON (secrets masked)</summary><pre>${escapeXml(json)}</pre></details>`,
+    "(the raw trace JSON, masked, is in the notebook; or print maskedTraceJson(trace))",
+  );
+}
