@@ -9,4 +9,5 @@ sh scripts/install-jupyter.sh
 npm ci --no-audit --no-fund
 npm run kernels -- --user
 # What a notebook will be offered: both kernels, from the user's Jupyter folder.
-jupyter kernelspec list
+# (PYDEVD_...: ipykernel's debugger warns about frozen modules at every Python start.)
+PYDEVD_DISABLE_FILE_VALIDATION=1 jupyter kernelspec list
