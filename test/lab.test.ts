@@ -63,9 +63,12 @@ test("AzureOpenAI through the gateway: streamed deltas spread in time, x-ms-stre
   }
   assert.match(text, /^1, 2, 3, .*20/);
   assert.ok(times.length >= 10, `${times.length} content chunks`);
+  // Relayed, the deltas keep the backend's pace; a buffering hop would deliver them at
+  // once (span near 0). Half the planned span leaves room for a loaded machine, where a
+  // late first read catches up (seen: 524 of 855 ms while other suites ran).
   const span = times[times.length - 1] - times[0];
   const planned = (times.length - 1) * TOKEN_MS;
-  assert.ok(span >= 0.8 * planned, `content chunks spread over ${span.toFixed(0)} ms, backend planned ${planned} ms`);
+  assert.ok(span >= 0.5 * planned, `content chunks spread over ${span.toFixed(0)} ms, backend planned ${planned} ms`);
 
   const { status, json: trace } = await listTrace(lab, traceId);
   assert.equal(status, 200);
