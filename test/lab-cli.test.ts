@@ -66,15 +66,3 @@ test("human-readable start-up shows a curl example; SIGINT stops it", async () =
     child.kill("SIGKILL");
   }
 });
-
-test("bad flags: one clear line on stderr and exit code 2", async () => {
-  for (const args of [["--bogus"], ["--latency", "slow"], ["--gateway-port", "x"], ["--token-ms"]]) {
-    const child = lab(args);
-    let stderr = "";
-    child.stderr.on("data", (c) => (stderr += c));
-    const code = await exitCode(child);
-    assert.equal(code, 2, args.join(" "));
-    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
-    assert.match(stderr, /^lab: /);
-  }
-});
