@@ -5,6 +5,7 @@
 import { startLocalLab, type LocalLabOptions } from "../lib/local-lab/index";
 import { DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/index";
 import { parseFault } from "../lib/local-lab/backend/faults";
+import { ListenError } from "../lib/local-lab/listen";
 import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
@@ -73,9 +74,16 @@ function labOptions(values: Values): LocalLabOptions {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
+/** A port in use names the server and this command's flag for it. */
+function started(error: unknown): never {
+  if (!(error instanceof ListenError)) throw error;
+  const flag = `--${error.option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`;
+  throw new Error(`the ${error.label} could not listen on ${error.address}: ${error.reason}: choose another ${flag}, or ${flag} 0 for a free one`);
+}
+
 runCommand(command, async ({ values }) => {
   const options = labOptions(values);
-  const lab = await startLocalLab(options);
+  const lab = await startLocalLab(options).catch(started);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
