@@ -99,11 +99,13 @@ async function streamWithFetch(target: Target, headers: Record<string, string>, 
   return record;
 }
 
+const SEND = { http: streamWithHttp, fetch: streamWithFetch };
+
 /** Closed loop: `concurrency` workers, each sending its next request when its stream ends. */
 export async function runRequests(target: Target, scenario: Scenario, count: number, seedBase: number, client: ClientKind): Promise<BenchStream[]> {
   const records: BenchStream[] = new Array(count);
   let next = 0;
-  const send = client === "http" ? streamWithHttp : streamWithFetch;
+  const send = SEND[client];
   const worker = async () => {
     while (next < count) {
       const i = next++;
@@ -129,7 +131,7 @@ export async function warmUp(target: Target, scenario: Scenario, client: ClientK
     if (i > 0 && i % wave === 0) await new Promise((r) => setTimeout(r, 30));
     const { headers, body } = requestFor(held, i, 0);
     headers["x-lab-timing"] = "first-token=300; token=0; jitter=0";
-    pending.push((client === "http" ? streamWithHttp : streamWithFetch)(target, headers, body));
+    pending.push(SEND[client](target, headers, body));
   }
   await Promise.all(pending);
 }
