@@ -5,6 +5,8 @@
 import { startLocalLab, type LocalLabOptions } from "../lib/local-lab/index";
 import { DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/index";
 import { parseFault } from "../lib/local-lab/backend/faults";
+import { ListenError } from "../lib/local-lab/listen";
+import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
@@ -12,97 +14,76 @@ const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-p
   --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)
   --upstream URL a real model behind the gateway instead of the simulator: an Azure OpenAI resource
                  (--upstream-kind azure) or an OpenAI-compatible base URL such as http://localhost:11434/v1
-                 (--upstream-kind openai, the default); its key, if any, from LAB_UPSTREAM_API_KEY`;
+                 (--upstream-kind openai, the default); its key, if any, from LAB_UPSTREAM_API_KEY
+  Ports: 0 (the default) picks a free one. Every flag also takes the form --flag=value.`;
 
-interface LabArgs {
-  json: boolean;
-  help: boolean;
-  options: LocalLabOptions;
-}
+const command = {
+  run: "npm run lab",
+  usage: USAGE,
+  options: {
+    json: { type: "boolean" },
+    "buffer-response": { type: "boolean" },
+    "gateway-port": { type: "string" },
+    "management-port": { type: "string" },
+    "backend-port": { type: "string" },
+    latency: { type: "string" },
+    "first-token-ms": { type: "string" },
+    "token-ms": { type: "string" },
+    "deployment-name": { type: "string" },
+    region: { type: "string" },
+    fault: { type: "string" },
+    upstream: { type: "string" },
+    "upstream-kind": { type: "string" },
+  },
+} as const;
 
-class UsageError extends Error {}
+type Values = Partial<Record<keyof typeof command.options, string | boolean>>;
 
-function parseArgs(argv: string[]): LabArgs {
-  const out: LabArgs = { json: false, help: false, options: {} };
+/** The flags as startLocalLab's options; a bad value is a UsageError. */
+function labOptions(values: Values): LocalLabOptions {
+  const text = (name: keyof Values) => values[name] as string | undefined;
+  const port = (name: "gateway-port" | "management-port" | "backend-port") => (text(name) === undefined ? undefined : integer(name, text(name)!, 0, 65535));
   const timing: NonNullable<LocalLabOptions["timing"]> = {};
-  let upstreamKind: "azure" | "openai" | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    const int = (min: number, max: number): number => {
-      const text = value();
-      const n = Number(text);
-      if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
-      return n;
-    };
-    switch (flag) {
-      case "--json": out.json = true; break;
-      case "--help": case "-h": out.help = true; break;
-      case "--buffer-response": out.options.bufferResponse = true; break;
-      case "--gateway-port": out.options.gatewayPort = int(0, 65535); break;
-      case "--management-port": out.options.managementPort = int(0, 65535); break;
-      case "--backend-port": out.options.backendPort = int(0, 65535); break;
-      case "--first-token-ms": timing.firstTokenMs = int(0, 600_000); break;
-      case "--token-ms": timing.tokenMs = int(0, 60_000); break;
-      case "--deployment-name": out.options.deploymentName = value(); break;
-      case "--region": out.options.region = value(); break;
-      case "--fault": {
-        const spec = value();
-        try {
-          parseFault(spec);
-        } catch (e) {
-          throw new UsageError(`--fault: ${(e as Error).message}`);
-        }
-        out.options.fault = spec;
-        break;
-      }
-      case "--upstream": {
-        const url = value();
-        if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--upstream must be an http(s) URL, got '${url}'`);
-        out.options.upstream = { kind: out.options.upstream?.kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined };
-        break;
-      }
-      case "--upstream-kind": {
-        const kind = value();
-        if (kind !== "azure" && kind !== "openai") throw new UsageError(`--upstream-kind must be 'azure' or 'openai', got '${kind}'`);
-        upstreamKind = kind;
-        break;
-      }
-      case "--latency": {
-        const v = value();
-        if (v === "none") Object.assign(timing, ZERO_LATENCY);
-        else if (v !== "default") throw new UsageError(`--latency must be 'default' or 'none', got '${v}'`);
-        break;
-      }
-      default:
-        throw new UsageError(`unknown argument '${arg}'`);
+  if (text("latency") !== undefined && oneOf("latency", text("latency")!, ["default", "none"]) === "none") Object.assign(timing, ZERO_LATENCY);
+  if (text("first-token-ms") !== undefined) timing.firstTokenMs = integer("first-token-ms", text("first-token-ms")!, 0, 600_000);
+  if (text("token-ms") !== undefined) timing.tokenMs = integer("token-ms", text("token-ms")!, 0, 60_000);
+  const fault = text("fault");
+  if (fault !== undefined) {
+    try {
+      parseFault(fault);
+    } catch (e) {
+      throw new UsageError(`--fault: ${(e as Error).message}`);
     }
   }
-  if (Object.keys(timing).length > 0) out.options.timing = timing;
-  if (upstreamKind && !out.options.upstream) throw new UsageError("--upstream-kind needs --upstream URL");
-  if (upstreamKind && out.options.upstream) out.options.upstream.kind = upstreamKind;
-  return out;
+  const url = text("upstream");
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--upstream must be an http(s) URL, got '${url}'`);
+  const kind = text("upstream-kind") === undefined ? undefined : oneOf("upstream-kind", text("upstream-kind")!, ["azure", "openai"]);
+  if (kind && url === undefined) throw new UsageError("--upstream-kind needs --upstream URL");
+  const options: LocalLabOptions = {
+    gatewayPort: port("gateway-port"),
+    managementPort: port("management-port"),
+    backendPort: port("backend-port"),
+    bufferResponse: values["buffer-response"] === true || undefined,
+    deploymentName: text("deployment-name"),
+    region: text("region"),
+    fault,
+    timing: Object.keys(timing).length > 0 ? timing : undefined,
+    upstream: url === undefined ? undefined : { kind: kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined },
+  };
+  // Only what was given: an option present as undefined would hide a default spread under it.
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
-async function main(): Promise<void> {
-  let args: LabArgs;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`lab: ${e.message} (npm run lab -- --help)\n`);
-    process.exit(2);
-  }
-  if (args.help) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const lab = await startLocalLab(args.options);
+/** A port in use names the server and this command's flag for it. */
+function started(error: unknown): never {
+  if (!(error instanceof ListenError)) throw error;
+  const flag = `--${error.option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`;
+  throw new Error(`the ${error.label} could not listen on ${error.address}: ${error.reason}: choose another ${flag}, or ${flag} 0 for a free one`);
+}
+
+runCommand(command, async ({ values }) => {
+  const options = labOptions(values);
+  const lab = await startLocalLab(options).catch(started);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -113,7 +94,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 
   // The lab's secrets are printed here on purpose, and only here: reaching the lab is what they are for.
-  if (args.json) {
+  if (values.json) {
     const { gatewayUrl, managementUrl, subscriptionId, resourceGroup, deploymentName, apimServiceId, apiId, subscriptionKey, managementToken } = lab;
     process.stdout.write(JSON.stringify({ gatewayUrl, managementUrl, subscriptionId, resourceGroup, deploymentName, apimServiceId, apiId, subscriptionKey, managementToken }) + "\n");
     return;
@@ -129,7 +110,7 @@ async function main(): Promise<void> {
       `  apimServiceId     ${lab.apimServiceId}`,
       `  apiId             ${lab.apiId}`,
       `  deployments       ${DEFAULT_DEPLOYMENTS.map((d) => d.name).join(", ")}`,
-      ...(args.options.fault ? [`  faults            ${args.options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
+      ...(options.fault ? [`  faults            ${options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
       "",
       "Stream a reply through the gateway:",
       `  curl -N "${lab.gatewayUrl}/openai/deployments/${model}/chat/completions?api-version=2024-10-21" \\`,
@@ -143,9 +124,4 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
-}
-
-main().catch((e) => {
-  process.stderr.write(`lab: ${(e as Error).message}\n`);
-  process.exit(1);
 });

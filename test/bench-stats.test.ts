@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compareSequences, eventKey, gaps, pairedGapDifferences, percentile, spread } from "../bin/bench-stats";
+import { compareSequences, eventKey, gaps, pairedGapDifferences, percentile, spread } from "../tools/bench/stats";
 import { classifyEvent } from "../lib/stream/events";
 
 test("percentile is nearest-rank over unsorted values", () => {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { abortStreams, activeResources, grown, settle } from "../bin/leak-check";
+import { abortStreams, activeResources, grown, settle } from "../tools/leak-check";
 import { startLocalLab } from "../lib/local-lab/index";
 
 test("100 streams aborted at random points: activeStreams 0, no handles or timers left", { timeout: 60_000 }, async () => {

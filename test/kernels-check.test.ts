@@ -2,8 +2,8 @@
 // synthetic executed notebooks: no Jupyter needed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkExecuted, compareKernels, shows, type CellJson, type NotebookJson, type OutputJson } from "./kernels/check";
-import { smokeFacts, streamingFacts } from "./kernels/facts";
+import { checkExecuted, compareKernels, shows, type CellJson, type NotebookJson, type OutputJson } from "../tools/notebook/check";
+import { smokeFacts, streamingFacts } from "../tools/notebook/facts";
 
 const stdout = (text: string): OutputJson => ({ output_type: "stream", name: "stdout", text });
 const svg = (): OutputJson => ({ output_type: "display_data", data: { "image/svg+xml": "<svg/>", "text/plain": "a chart" } });

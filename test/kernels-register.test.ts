@@ -1,13 +1,13 @@
 // Kernel registration on every attendee's machine: the Windows, macOS and Linux branches
 // of the spec and the user's Jupyter folder, and how the launcher finds the lab.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "node:test";
-import { kernelSpec, userJupyterDataDir } from "../bin/kernels";
-import { findLab } from "../bin/kernel-launcher.cjs";
-import { denoBinary } from "../bin/kernel.cjs";
+import { kernelSpec, repoRoot, userJupyterDataDir } from "../tools/notebook/kernels";
+import { findLab, kernelModule } from "../tools/notebook/kernel-launcher.cjs";
+import { denoBinary } from "../tools/notebook/kernel.cjs";
 
 test("a Windows kernel spec runs node.exe on the launcher in the spec's folder, with backslash paths", () => {
   const spec = kernelSpec("deno", "D:\\Ünïcode lab\\x y", "C:\\Program Files\\nodejs\\node.exe", "win32");
@@ -48,6 +48,15 @@ test("the launcher finds the lab from any folder inside it, and nothing outside 
   assert.equal(findLab(path.join(lab, "notebooks", "deep")), lab);
   assert.equal(findLab(lab), lab);
   assert.equal(findLab(top), undefined);
+});
+
+test("the launcher starts the kernel program of the checkout it found, also one from before it moved out of bin/", () => {
+  const old = mkdtempSync(path.join(tmpdir(), "lab-old-"));
+  mkdirSync(path.join(old, "bin"));
+  writeFileSync(path.join(old, "bin", "kernel.cjs"), "");
+  assert.equal(kernelModule(old), path.join(old, "bin", "kernel.cjs"));
+  assert.equal(kernelModule(repoRoot), path.join(repoRoot, "tools", "notebook", "kernel.cjs"));
+  assert.ok(existsSync(kernelModule(repoRoot)), "this checkout's kernel program exists where the launcher looks");
 });
 
 test("Deno's binary is deno.exe on Windows and deno elsewhere", () => {

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 
 function lab(args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ["--import", "tsx", "bin/lab.ts", ...args], { cwd: process.cwd() });
@@ -67,14 +68,17 @@ test("human-readable start-up shows a curl example; SIGINT stops it", async () =
   }
 });
 
-test("bad flags: one clear line on stderr and exit code 2", async () => {
-  for (const args of [["--bogus"], ["--latency", "slow"], ["--gateway-port", "x"], ["--token-ms"]]) {
-    const child = lab(args);
+test("a port in use: one line naming the server and the flag to change, exit code 1", async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    const child = lab(["--latency=none", "--management-port", String(port)]);
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
-    const code = await exitCode(child);
-    assert.equal(code, 2, args.join(" "));
-    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
-    assert.match(stderr, /^lab: /);
+    assert.equal(await exitCode(child), 1);
+    assert.equal(stderr, `lab: the management API could not listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE): choose another --management-port, or --management-port 0 for a free one\n`);
+  } finally {
+    busy.close();
   }
 });

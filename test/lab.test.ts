@@ -6,6 +6,7 @@ import { request } from "node:http";
 import { performance } from "node:perf_hooks";
 import { AzureOpenAI } from "openai";
 import { startLocalLab, type LocalLab } from "../lib/local-lab/index";
+import { ListenError } from "../lib/local-lab/listen";
 
 const MODEL = "gpt-4o-mini";
 const API_VERSION = "2024-10-21";
@@ -194,4 +195,20 @@ test("two labs in one process are independent; close() twice is harmless; the tr
   }
   const still = await rawStream(chatUrl(lab), { "api-key": lab.subscriptionKey, "x-lab-timing": "none" }, { messages: [{ role: "user", content: "hi" }], stream: true });
   assert.equal(still.status, 200);
+});
+
+test("a port in use is named with its server and the option that sets its port", async () => {
+  // The running lab's own ports are taken: each server in turn finds its port in use.
+  const taken = { backendPort: new URL(lab.backendUrl).port, gatewayPort: new URL(lab.gatewayUrl).port, managementPort: new URL(lab.managementUrl).port };
+  for (const [server, option, label] of [["backend", "backendPort", "backend"], ["gateway", "gatewayPort", "gateway"], ["management", "managementPort", "management API"]] as const) {
+    const port = Number(taken[option]);
+    const error = await startLocalLab({ [option]: port }).then(
+      (started) => started.close().then(() => assert.fail(`${option} ${port} was free`)),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ListenError, String(error));
+    assert.equal(error.server, server);
+    assert.equal(error.option, option);
+    assert.equal(error.message, `the local lab's ${label} could not listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE): choose another ${option}, or 0 for a free one`);
+  }
 });

@@ -19,11 +19,18 @@ function fakeFetch(status: number, body: unknown, seen: { url?: string; init?: R
   }) as unknown as typeof fetch;
 }
 
-test("not signed in: the credential fails", async () => {
-  const client = new ManagementClient({ endpoint: "https://arm.example", credential: { getToken: async () => { throw new Error("Azure CLI could not be found.\nmore"); } }, fetch: fakeFetch(200, {}) });
+test("not signed in: the credential fails, and its cause is kept whole, however long its first line", async () => {
+  const cause = "ERROR: AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access. The token was issued on 2026-11-30 and the maximum allowed lifetime for this request is 1 day.";
+  const client = new ManagementClient({ endpoint: "https://arm.example", credential: { getToken: async () => { throw new Error(`${cause}\nmore`); } }, fetch: fakeFetch(200, {}) });
   const error = await rejection(client.getDeploymentOutputs("sub", "rg", "dep"));
   assert.equal(error.code, "NotSignedIn");
-  assert.equal(error.message, "not signed in to Azure: run `az login`, then run this step again (Azure CLI could not be found.)");
+  assert.equal(error.message, `not signed in to Azure: run \`az login\`, then run this step again (${cause})`);
+});
+
+test("a credential that says what to do itself is taken at its word", async () => {
+  const own = new ManagementError("AzureCliNotFound", "the Azure CLI (az) is not installed: install it");
+  const client = new ManagementClient({ endpoint: "https://arm.example", credential: { getToken: async () => { throw own; } }, fetch: fakeFetch(200, {}) });
+  assert.equal(await rejection(client.getDeploymentOutputs("sub", "rg", "dep")), own);
 });
 
 test("no subscription chosen", async () => {

@@ -1,4 +1,5 @@
-// Tests bin/check-node.cjs: the Node.js version check that `npm start` and `npm run lab` run first.
+// Tests the Node.js version check that every command runs first: bin/check-node.cjs, and
+// tools/node-version.cjs, which holds the check.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -8,6 +9,7 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), "..");
 const script = path.join(root, "bin", "check-node.cjs");
+const library = path.join(root, "tools", "node-version.cjs");
 
 interface CheckNode {
   parseVersion(text: string): [number, number, number] | null;
@@ -17,7 +19,7 @@ interface CheckNode {
   readRange(packageJsonPath: string): string;
   DEFAULT_RANGE: string;
 }
-const check = createRequire(import.meta.url)(script) as CheckNode;
+const check = createRequire(import.meta.url)(library) as CheckNode;
 
 const engines = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).engines.node as string;
 
@@ -93,7 +95,9 @@ test("the script is silent on this Node and prints one line for a pretended old 
   assert.equal(old.stderr, `${check.checkVersion("18.20.4", engines)}\n`);
 });
 
-test("the script stays ES5: no arrows, let/const, template strings or classes", () => {
-  const code = readFileSync(script, "utf8").replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
-  assert.doesNotMatch(code, /=>|\blet\s|\bconst\s|`|\bclass\s|\.\.\./);
+test("the script and its check stay ES5: no arrows, let/const, template strings or classes", () => {
+  for (const file of [script, library]) {
+    const code = readFileSync(file, "utf8").replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+    assert.doesNotMatch(code, /=>|\blet\s|\bconst\s|`|\bclass\s|\.\.\./, file);
+  }
 });

@@ -13,7 +13,7 @@ import test from "node:test";
 import { closeSharedLocalLab } from "../lib/connect";
 import { knownSecrets } from "../lib/report/mask";
 import type { LocalLab } from "../lib/local-lab/index";
-import { runNotebook, sourceText, type Notebook } from "../bin/notebook-runner";
+import { runNotebook, sourceText, type Notebook } from "../tools/notebook/runner";
 
 test("the notebook runs end to end on the local lab", { timeout: 120_000 }, async () => {
   const outPath = join(mkdtempSync(join(tmpdir(), "lab-notebook-")), "streaming.ipynb");

@@ -1,21 +1,10 @@
-/** The headless runner's arguments and parameter injection (no cells run). */
+/** The headless runner's parameter injection and step titles (no cells run). */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import test from "node:test";
-import { stepTitle, withParameters, type Notebook } from "../bin/notebook-runner";
-import { parseArgs } from "../bin/start";
+import { stepTitle, withParameters, type Notebook } from "../tools/notebook/runner";
 
 const fixture = "test/fixtures/runner/fixture.ipynb";
-
-test("flags become settings; bad flags fail in one line", () => {
-  assert.deepEqual(parseArgs(["--target", "azure", "--deployment-name=my-lab", "--out", "x.ipynb"]), {
-    notebook: "notebooks/streaming.ipynb",
-    out: "x.ipynb",
-    parameters: { target: "azure", deploymentName: "my-lab" },
-  });
-  assert.throws(() => parseArgs(["--deploymnet-name", "x"]), /^UsageError: unknown option --deploymnet-name: usage: npm start -- /);
-  assert.throws(() => parseArgs(["--target"]), /--target needs a value/);
-});
 
 test("parameters are injected right after the parameters cell, as papermill does", () => {
   const notebook = JSON.parse(readFileSync(fixture, "utf8")) as Notebook;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "node:test";
-import { runNotebook, type Notebook } from "../bin/notebook-runner";
+import { runNotebook, type Notebook } from "../tools/notebook/runner";
 
 const fixture = "test/fixtures/runner/fixture.ipynb";
 

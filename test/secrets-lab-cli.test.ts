@@ -60,5 +60,5 @@ test("--fault with a bad value: one line on stderr, exit code 2", async () => {
   child.stderr.on("data", (c) => (stderr += c));
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   assert.equal(code, 2);
-  assert.equal(stderr, 'lab: --fault: x-lab-fault: "drop-after" needs a whole number from 0 to 100000, got "x" (npm run lab -- --help)\n');
+  assert.equal(stderr, 'lab: --fault: x-lab-fault: "drop-after" needs a whole number from 0 to 100000, got "x"; see npm run lab -- --help\n');
 });

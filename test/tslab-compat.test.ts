@@ -26,7 +26,7 @@ test("no lib file shares its name with a package it imports (tslab would load th
 });
 
 test("lib/ compiles and loads in the tslab kernel", { timeout: 60_000 }, async () => {
-  // In the lab's root, as the lab's kernels and `npm start` run (bin/kernel.cjs).
+  // In the lab's root, as the lab's kernels and `npm start` run (tools/notebook/kernel.cjs).
   process.chdir(resolve(__dirname, ".."));
   const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
   const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");

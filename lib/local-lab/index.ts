@@ -10,6 +10,7 @@ import { startBackend, type BackendServer, type TimingOptions, type UpstreamConf
 import { OPENAI_OPERATIONS, type ApiDefinition } from "./gateway/apis";
 import { startGateway, type GatewayServer } from "./gateway/server";
 import { startManagement, type ManagementServer } from "./management/server";
+import { starting } from "./listen";
 import { createTraceStore, DEFAULT_TRACE_CAPACITY } from "./trace/store";
 
 export interface LocalLabOptions {
@@ -98,13 +99,13 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const debugTokens: string[] = [];
   const closeAll = () => Promise.all(opened.splice(0).reverse().map((s) => s.close().catch(() => undefined))).then(() => undefined);
   try {
-    const backend: BackendServer = await startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, upstream: options.upstream });
+    const backend: BackendServer = await starting("backend", startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, upstream: options.upstream }));
     opened.push(backend);
     const apis: ApiDefinition[] = [
       { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, operations: [...OPENAI_OPERATIONS] },
       { id: bufferedApiId, name: BUFFERED_API_NAME, path: "buffered/openai", serviceUrl: `${backend.url}/openai`, bufferResponse: true, operations: [...OPENAI_OPERATIONS] },
     ];
-    const gateway: GatewayServer = await startGateway({
+    const gateway: GatewayServer = await starting("gateway", startGateway({
       port: options.gatewayPort,
       traceServiceName: `${serviceName}.azure-api.net`,
       apis,
@@ -113,9 +114,9 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
       backendToken: backend.apiKey,
       traceStore,
       backendTimeoutMs: options.backendTimeoutMs,
-    });
+    }));
     opened.push(gateway);
-    const management: ManagementServer = await startManagement({
+    const management: ManagementServer = await starting("management", startManagement({
       port: options.managementPort,
       token: managementToken,
       subscriptionId,
@@ -127,7 +128,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
       debugTokenKey,
       traceStore,
       onDebugToken: (token) => debugTokens.push(token),
-    });
+    }));
     opened.push(management);
 
     const credential: TokenCredential = {

@@ -1,8 +1,9 @@
 /**
  * What the notebook's cells call to show a result: settings, a response's headers, a
- * finished stream and how it ended, a trace. Text in a terminal, rich output in a
- * kernel; secrets masked.
+ * finished stream and how it ended (a failed call stops the cell), a trace. Text in a
+ * terminal, rich output in a kernel; secrets masked.
  */
+import { ModelCallError, whatToDo } from "../errors";
 import { settingsRows, type Settings } from "../settings";
 import type { StreamRecord } from "../stream/record";
 import { streamOutcome } from "../stream/outcome";
@@ -29,9 +30,17 @@ export function showResponseHeaders(headers: ResponseHeaders): void {
   showText(`x-ms-stream: ${headers.get("x-ms-stream")}`); // set by the gateway's policy: was the request streamed?
 }
 
-/** How a stream ended, in one line: complete, cut (what arrived is kept), or the error that stopped it. */
-export function showStreamOutcome(result: Pick<StreamResult, "record" | "error">): void {
-  showText(streamOutcome(result));
+/**
+ * How a stream ended, in one line: complete, cut (what arrived is kept), or the error that
+ * stopped it. A call that did not complete stops the cell here, as a ModelCallError with
+ * that line and what to do, so that a run stops at the step that failed; unless showing a
+ * failure is what the cell is for (`failureExpected`, the appendix's 429 and cut stream).
+ */
+export function showStreamOutcome(result: Pick<StreamResult, "record" | "error">, options: { failureExpected?: boolean } = {}): void {
+  const outcome = streamOutcome(result);
+  const complete = result.record.done && result.error === undefined;
+  if (complete || options.failureExpected) return showText(outcome);
+  throw new ModelCallError(`${outcome.replace(/^✖\s*/, "")} (the run stops here: ${whatToDo(result.error)})`);
 }
 
 /** A finished stream: its arrival timeline (a chart in a kernel) and its summary table. */

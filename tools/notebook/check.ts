@@ -23,7 +23,7 @@ export interface CellJson {
   outputs?: OutputJson[];
 }
 
-/** The kernel's execute_reply for a cell, recorded by test/kernels/nbconvert_config.py. */
+/** The kernel's execute_reply for a cell, recorded by nbconvert_config.py. */
 export interface ReplyStatus {
   status?: string | null;
   ename?: string | null;

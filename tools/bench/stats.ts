@@ -4,8 +4,8 @@
  * reads them), the comparison of a relayed sequence with the direct one (lost,
  * duplicated, reordered events), and the paired difference of inter-chunk gaps.
  */
-import type { StreamEvent } from "../lib/stream/record";
-import { nearestRank } from "../lib/stream/summary";
+import type { StreamEvent } from "../../lib/stream/record";
+import { nearestRank } from "../../lib/stream/summary";
 
 /** Nearest-rank percentile (p in 0..100) of unsorted values, as the lab's summaries compute it; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {

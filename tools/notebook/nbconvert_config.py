@@ -2,7 +2,7 @@
 # tslab reports a failing cell only in its execute_reply (status "error", no error
 # output; the message goes to stderr), and nbconvert's --allow-errors keeps no trace
 # of that status. Record each cell's reply status in the executed notebook, where
-# test/kernels/check.ts reads it.
+# check.ts (beside this file) reads it.
 
 
 def record_reply(cell, cell_index, execute_reply):

@@ -1,7 +1,8 @@
 /**
- * The lab side of `npm run bench`: the backend simulator or the gateway, each in its own
- * child process, so that the gateway's CPU and memory are its own and not mixed with the
- * backend's (whose tokenizer tables alone take ~70 MB) or the load client's. The gateway
+ * The lab side of `npm run bench`: the backend simulator, the gateway or a bare Node
+ * proxy, each in its own child process, so that the gateway's CPU and memory are its own
+ * and not mixed with the backend's (whose tokenizer tables alone take ~70 MB) or the load
+ * client's. The gateway
  * is configured as `startLocalLab` configures it (buffer-response off, no debug token on
  * the measured requests). Talks to the parent over IPC:
  *
@@ -10,15 +11,15 @@
  *   parent -> { type: "end" }              child -> { type: "usage", ... } since begin
  *   parent -> { type: "exit" }
  *
- * Usage: bench-lab.ts backend | bench-lab.ts gateway|bare-proxy <backendUrl> <backendKey>
+ * Usage (forked by lab-children.ts): lab-process.ts backend | lab-process.ts gateway|bare-proxy <backendUrl> <backendKey>
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { DeploymentConfig } from "../lib/local-lab/backend/index";
-import type { ApiDefinition } from "../lib/local-lab/gateway/apis";
+import type { DeploymentConfig } from "../../lib/local-lab/backend/index";
+import type { ApiDefinition } from "../../lib/local-lab/gateway/apis";
 
 /** One deployment with quotas out of reach: the benchmark measures relaying, not 429s. */
 export const BENCH_DEPLOYMENT: DeploymentConfig = { name: "gpt-4o-mini", model: "gpt-4o-mini", tokensPerMinute: 1e9, requestsPerMinute: 1e7 };
@@ -39,20 +40,20 @@ export interface LabUsage {
 const SAMPLE_EVERY_MS = 10;
 
 async function main(): Promise<void> {
-  if (!process.send) throw new Error("bench-lab runs as a child of bin/bench.ts (needs an IPC channel)");
+  if (!process.send) throw new Error("lab-process.ts runs as a child of npm run bench (needs an IPC channel)");
   const [role, backendUrl, backendKey] = process.argv.slice(2);
   let ready: { url: string; key: string };
   let close: () => Promise<void>;
   if (role === "backend") {
     // Imported here, not at the top: the gateway's process must not load the tokenizers.
-    const { startBackend } = await import("../lib/local-lab/backend/index");
+    const { startBackend } = await import("../../lib/local-lab/backend/index");
     const backend = await startBackend({ deployments: [BENCH_DEPLOYMENT] });
     ready = { url: backend.url, key: backend.apiKey };
     close = backend.close;
   } else if (role === "gateway") {
-    const { OPENAI_OPERATIONS } = await import("../lib/local-lab/gateway/apis");
-    const { startGateway } = await import("../lib/local-lab/gateway/server");
-    const { createTraceStore } = await import("../lib/local-lab/trace/store");
+    const { OPENAI_OPERATIONS } = await import("../../lib/local-lab/gateway/apis");
+    const { startGateway } = await import("../../lib/local-lab/gateway/server");
+    const { createTraceStore } = await import("../../lib/local-lab/trace/store");
     const subscriptionKey = randomBytes(24).toString("base64url");
     const api: ApiDefinition = {
       id: "/subscriptions/bench/resourceGroups/bench/providers/Microsoft.ApiManagement/service/bench/apis/openai",

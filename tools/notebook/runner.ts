@@ -3,13 +3,14 @@
  * the Jupyter kernel uses, and writes the executed notebook with its outputs.
  * No Python or Jupyter needed. tslab's converter and executor are internal
  * modules, not a public API: the tslab version is pinned and `npm test` runs this.
+ * `npm start` (bin/start.ts) is the command.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { mask } from "../lib/report/mask";
+import { mask } from "../../lib/report/mask";
 import { findLab } from "./kernel-launcher.cjs";
 
-const LAB_ROOT = resolve(__dirname, "..");
+const LAB_ROOT = resolve(__dirname, "..", "..");
 
 export interface NotebookCell {
   cell_type: "code" | "markdown" | "raw";
@@ -114,7 +115,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   const notebook = withParameters(JSON.parse(readFileSync(notebookPath, "utf8")) as Notebook, options.parameters ?? {});
 
   // tslab compiles local files relative to the working folder: the lab's root, as in the
-  // lab's kernels (bin/kernel.cjs), so the cells' `./lib/index` is the lab's lib/.
+  // lab's kernels (kernel.cjs), so the cells' `./lib/index` is the lab's lib/.
   const previousCwd = process.cwd();
   process.chdir(findLab(dirname(notebookPath)) ?? LAB_ROOT);
   const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");

@@ -5,9 +5,9 @@
  *
  * Jupyter and VS Code start a kernel in the notebook's folder: from there this finds the
  * lab (the nearest folder up whose package.json is the lab's) and starts the kernel of
- * that checkout, so a moved or renamed repository keeps working. A notebook outside any
- * checkout falls back to the checkout that registered the kernel. Plain ES2015 CommonJS
- * on purpose: it runs before anything else and on any Node.
+ * that checkout (tools/notebook/kernel.cjs), so a moved or renamed repository keeps
+ * working. A notebook outside any checkout falls back to the checkout that registered the
+ * kernel. Plain ES2015 CommonJS on purpose: it runs before anything else and on any Node.
  *
  *   node kernel-launcher.cjs <tslab|deno> <connection file> [checkout that registered it]
  */
@@ -36,6 +36,16 @@ function findLab(from) {
   }
 }
 
+/**
+ * The kernel program of a checkout. A spec registered for the user serves every checkout
+ * on the machine, and checkouts from before the kernel moved to tools/notebook/ keep it
+ * in bin/.
+ */
+function kernelModule(root) {
+  const moved = path.join(root, "tools", "notebook", "kernel.cjs");
+  return fs.existsSync(moved) ? moved : path.join(root, "bin", "kernel.cjs");
+}
+
 function main(args) {
   const kernel = args[0];
   const connectionFile = args[1];
@@ -47,9 +57,9 @@ function main(args) {
     );
     process.exit(1);
   }
-  require(path.join(root, "bin", "kernel.cjs")).startKernel(kernel, connectionFile, root);
+  require(kernelModule(root)).startKernel(kernel, connectionFile, root);
 }
 
-module.exports = { findLab: findLab };
+module.exports = { findLab: findLab, kernelModule: kernelModule };
 
 if (require.main === module) main(process.argv.slice(2));
