@@ -41,7 +41,7 @@ export interface AbortRun {
 
 /**
  * `count` streamed calls through the gateway, each aborted at a random point: before
- * the headers (1 in 10) or after 0..`maxChunks` body chunks. Its own connection each
+ * the headers (1 in 10) or after 1..`maxChunks` events. Its own connection each
  * (no client keep-alive), so a socket left open is the lab's, not the client pool's.
  */
 export async function abortStreams(lab: LocalLab, count: number, options: { concurrency?: number; seed?: number; maxChunks?: number } = {}): Promise<AbortRun> {
