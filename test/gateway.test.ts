@@ -9,7 +9,7 @@ import { startGateway, type GatewayServer } from "../lib/local-lab/gateway/serve
 import { OPENAI_OPERATIONS, type ApiDefinition } from "../lib/local-lab/gateway/apis";
 import { createTraceStore, type TraceStore } from "../lib/local-lab/trace/store";
 import { signDebugToken } from "../lib/local-lab/trace/debug-token";
-import type { TraceDocument } from "../lib/local-lab/trace/trace";
+import type { TraceDocument } from "../lib/schema";
 import { INVALID_SUBSCRIPTION_KEY, MISSING_SUBSCRIPTION_KEY } from "../lib/local-lab/gateway/errors";
 
 const KEY = "caller-subscription-key-123";

@@ -12,12 +12,7 @@ import { secretMatcher } from "../secret";
 import { signDebugToken } from "../trace/debug-token";
 import type { TraceStore } from "../trace/store";
 import { listen } from "../listen";
-
-export interface DeploymentOutputs {
-  apimServiceId: string;
-  apimSubscriptionKey: string;
-  apimResourceGatewayURL: string;
-}
+import type { DeploymentOutputs } from "../../schema";
 
 export interface ManagementOptions {
   host?: string;
