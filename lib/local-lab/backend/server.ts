@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { deliver, type Generation } from "./delivery";
 import { applyFault, faultError, parseFault, type Fault } from "./faults";
 import { DEFAULT_DEPLOYMENTS, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
-import { deploymentNotFound, errorBody, isLabError, rateLimited, tooLarge, unauthorized, type LabError } from "./errors";
+import { deploymentNotFound, errorBody, isAzureErrorAnswer, rateLimited, tooLarge, unauthorized, type AzureErrorAnswer } from "./errors";
 import { planCompletion } from "./plan";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 import { openReplyScript } from "./reply-script";
@@ -67,7 +67,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     };
 
     const route = parseRoute(req.url ?? "/");
-    if (isLabError(route)) return send(res, route, headers);
+    if (isAzureErrorAnswer(route)) return send(res, route, headers);
     if (req.method !== "POST") return send(res, { status: 405, code: "405", message: "Method not allowed; use POST.", headers: { allow: "POST" } }, headers);
     if (!authorized(req)) return send(res, unauthorized(), headers);
     const versionError = checkApiVersion(route.apiVersion);
@@ -83,7 +83,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
 
     if (upstream) {
       const parsed = parseChatRequest(body);
-      if (isLabError(parsed)) return send(res, parsed, headers);
+      if (isAzureErrorAnswer(parsed)) return send(res, parsed, headers);
       const model = deployment?.config.model ?? route.deployment;
       const target = upstreamTarget(upstream, req.url ?? "/", req.headers, body, model);
       const call: Generation = { stop: () => res.destroy() };
@@ -98,9 +98,9 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (!deployment) return send(res, deploymentNotFound(), headers);
 
     const requestOptions = resolveRequestOptions(req.headers, options.timing, labFault);
-    if (isLabError(requestOptions)) return send(res, requestOptions, headers);
+    if (isAzureErrorAnswer(requestOptions)) return send(res, requestOptions, headers);
     const chat = parseChatRequest(body);
-    if (isLabError(chat)) return send(res, chat, headers);
+    if (isAzureErrorAnswer(chat)) return send(res, chat, headers);
 
     let rules;
     try {
@@ -177,7 +177,7 @@ function completionId(): string {
   return "chatcmpl-" + Array.from(randomBytes(29), (b) => alphabet[b % alphabet.length]).join("");
 }
 
-function send(res: ServerResponse, err: LabError, headers: Record<string, string>): void {
+function send(res: ServerResponse, err: AzureErrorAnswer, headers: Record<string, string>): void {
   const json = JSON.stringify(errorBody(err));
   res.writeHead(err.status, { ...headers, ...err.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
   res.end(json);
