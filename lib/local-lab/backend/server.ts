@@ -17,6 +17,7 @@ import { resolveRequestOptions } from "./request-options";
 import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
+import { readBody, sendJson } from "../http";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
@@ -78,8 +79,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (!deployment && upstream?.kind !== "azure") return send(res, deploymentNotFound(), headers);
     headers["x-ms-deployment-name"] = route.deployment;
 
-    const body = await readBody(req, maxBody);
-    if (body === undefined) return send(res, tooLarge(maxBody), headers);
+    // An oversized body is still read to its end (and dropped), so the client gets the 413 instead of a reset.
+    const read = await readBody(req, res, { maxBytes: maxBody, drain: true });
+    if (read.ok === false) {
+      if (read.reason === "gone") return;
+      return send(res, tooLarge(maxBody), headers);
+    }
+    const body = read.body.toString("utf8");
 
     if (upstream) {
       const parsed = parseChatRequest(body);
@@ -178,26 +184,5 @@ function completionId(): string {
 }
 
 function send(res: ServerResponse, err: AzureErrorAnswer, headers: Record<string, string>): void {
-  const json = JSON.stringify(errorBody(err));
-  res.writeHead(err.status, { ...headers, ...err.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
-  res.end(json);
-}
-
-/**
- * The body as text, or undefined when it is over the limit. An oversized body is still
- * read to its end (and dropped) so the client gets the 413 instead of a reset.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) parts.push(chunk);
-      // Draining has its limits too: past 64× the limit the client is cut off.
-      else if (size > limit * 64) req.destroy();
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(parts).toString("utf8")));
-    req.on("error", reject);
-  });
+  sendJson(res, err.status, errorBody(err), { ...headers, ...err.headers, "content-type": "application/json" });
 }

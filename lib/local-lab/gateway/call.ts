@@ -6,7 +6,7 @@
 import type { Agent, IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { ApiDefinition, ApiMatch } from "./apis";
-import type { HeaderMap } from "./headers";
+import type { HeaderMap } from "../http";
 import { verifyDebugToken } from "../trace/debug-token";
 import { createTraceRecorder, NO_TRACE, type TraceRecorder } from "../trace/trace";
 import type { TraceStore } from "../trace/store";

@@ -17,10 +17,9 @@ import {
   internalServerError,
   MISSING_SUBSCRIPTION_KEY,
   resourceNotFound,
-  sendJson,
 } from "./errors";
 import * as entry from "../trace/entries";
-import { cutConnection } from "../http";
+import { cutConnection, readBody, sendJson, type BodyRead } from "../http";
 
 /** The resource the original lab's managed identity asks a token for. */
 const COGNITIVE_SERVICES = "https://cognitiveservices.azure.com";
@@ -52,61 +51,11 @@ function bodyTimeout(ms: number): GatewayFailure {
   });
 }
 
-/**
- * The body, buffered as APIM's `preserveContent` does, within a size limit and a
- * deadline between reads. Over the limit, the rest is drained and dropped (Node does
- * that once the answer is sent) so the caller reads a 413 rather than a reset, and
- * the connection is closed after it. A stalled body gets a 408 and a closed connection.
- */
-function readBody(call: Call): Promise<Buffer> {
-  const { req, res, signal } = call;
-  const limit = call.config.maxRequestBodyBytes;
-  const idleMs = call.config.requestBodyTimeoutMs;
-  const declared = Number(req.headers["content-length"]);
-  if (declared > limit) {
-    res.shouldKeepAlive = false;
-    return Promise.reject(tooLarge(limit));
-  }
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let length = 0;
-    const stop = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      req.off("data", onData);
-      req.off("end", onEnd);
-    };
-    const onAbort = () => {
-      stop();
-      reject(clientGone("inbound"));
-    };
-    const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > limit) {
-        stop();
-        res.shouldKeepAlive = false;
-        reject(tooLarge(limit));
-        return;
-      }
-      parts.push(chunk);
-      timer.refresh();
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(parts, length));
-    };
-    const timer = setTimeout(() => {
-      stop();
-      res.shouldKeepAlive = false;
-      // The caller stopped sending: nothing more will come, so do not wait to drain.
-      res.once("finish", () => req.destroy());
-      reject(bodyTimeout(idleMs));
-    }, idleMs);
-    signal.addEventListener("abort", onAbort, { once: true });
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", () => {}); // the abort signal reports a vanished caller
-  });
+/** Why the body could not be read, as APIM's inspector reports it. */
+function unreadBody(reason: Exclude<BodyRead, { ok: true }>["reason"], call: Call): GatewayFailure {
+  if (reason === "too-large") return tooLarge(call.config.maxRequestBodyBytes);
+  if (reason === "stalled") return bodyTimeout(call.config.requestBodyTimeoutMs);
+  return clientGone("inbound");
 }
 
 /** Built-in steps (operation match, subscription key), then the lab's inbound policies. */
@@ -156,7 +105,10 @@ export async function inbound(call: Call): Promise<void> {
   }
 
   // Body.As<JObject>(preserveContent: true) buffers the body: the copy is forwarded as read.
-  call.body = await readBody(call);
+  // Over the limit or stalled, the answer closes the connection (../http).
+  const read = await readBody(req, call.res, { maxBytes: config.maxRequestBodyBytes, idleMs: config.requestBodyTimeoutMs, signal: call.signal });
+  if (read.ok === false) throw unreadBody(read.reason, call);
+  call.body = read.body;
 
   const authorization = config.backendAuthorization;
   call.backendUrl = api.serviceUrl + call.rest + call.search;
