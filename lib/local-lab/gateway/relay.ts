@@ -34,8 +34,6 @@ export interface BackendResponse {
 export interface TransferOptions {
   /** buffer-response: 8 KB pieces (./pieces) instead of each chunk as it arrives. */
   buffer: boolean;
-  /** Aborted when the caller goes away. */
-  signal: AbortSignal;
 }
 
 export type RelayFailureKind =
@@ -62,13 +60,18 @@ export class RelayFailure extends Error {
 
 const callerGone = () => new RelayFailure("caller-gone", "The client closed the connection before the response was sent in full.");
 
+/** The caller's connection closed before its response was sent in full. */
+const callerLeft = (res: ServerResponse) => res.destroyed && !res.writableFinished;
+
 /** forward-request's transport: resolves with the backend's response once its headers have arrived. */
-export function forward(request: BackendRequest, signal: AbortSignal): Promise<BackendResponse> {
+export function forward(res: ServerResponse, request: BackendRequest): Promise<BackendResponse> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(callerGone());
-    // connect: the caller going away aborts the backend request, whichever stage runs then.
+    if (callerLeft(res)) return reject(callerGone());
     const upstream = httpRequest(request.url, { method: request.method, headers: request.headers, agent: request.agent });
-    signal.addEventListener("abort", () => upstream.destroy(), { once: true });
+    // connect: the caller going away aborts the backend request, now or during the transfer.
+    res.on("close", () => {
+      if (!res.writableEnded) upstream.destroy();
+    });
     let settled = false;
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -89,7 +92,7 @@ export function forward(request: BackendRequest, signal: AbortSignal): Promise<B
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (signal.aborted) reject(callerGone());
+      if (callerLeft(res)) reject(callerGone());
       else if (timedOut) reject(new RelayFailure("timeout", "Request to the backend service timed out"));
       else reject(new RelayFailure("unreachable", err?.message ?? "The backend closed the connection without a response.", err?.code));
     };
@@ -105,9 +108,8 @@ export function forward(request: BackendRequest, signal: AbortSignal): Promise<B
  * the caller has been handed the last byte.
  */
 export function transfer(res: ServerResponse, response: BackendResponse, options: TransferOptions): Promise<void> {
-  const { signal } = options;
   const body = response.message;
-  const turn = onePerTurn(res);
+  const turn = new TurnWriter(res);
   const pieces = options.buffer ? createPieceWriter((piece) => turn.write(piece)) : undefined;
 
   // headers: relaying means the caller sees the status and headers before the first token;
@@ -119,14 +121,15 @@ export function transfer(res: ServerResponse, response: BackendResponse, options
   }
 
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(callerGone());
-    signal.addEventListener("abort", () => reject(callerGone()), { once: true });
+    if (callerLeft(res)) return reject(callerGone());
     res.on("finish", () => resolve());
+    res.on("close", () => {
+      if (!res.writableFinished) reject(callerGone());
+    });
 
     // data: false when the caller's socket holds more than it wants; the backend waits.
-    const onData = (chunk: Buffer): boolean => (pieces ? pieces.push(chunk) : turn.write(chunk));
     body.on("data", (chunk: Buffer) => {
-      if (onData(chunk) || body.isPaused()) return;
+      if ((pieces ? pieces.push(chunk) : turn.write(chunk)) || body.isPaused()) return;
       body.pause();
       res.socket!.once("drain", () => body.resume());
     });
@@ -138,22 +141,13 @@ export function transfer(res: ServerResponse, response: BackendResponse, options
       res.end();
     });
 
-    // error: reported by `close`, which also comes when the caller's abort destroyed the request.
+    // error: reported by `close`, which also comes when the caller's leaving destroyed the request.
     body.on("error", () => {});
     body.on("close", () => {
-      if (body.complete || signal.aborted) return;
+      if (body.complete || callerLeft(res)) return;
       reject(new RelayFailure("cut", "Underlying transport connection was unexpectedly closed."));
     });
   });
-}
-
-interface TurnWriter {
-  /** Holds this turn's writes back, to leave together at its end. */
-  hold(): void;
-  /** Sends what is held now. Before `res.end()`: Node 24 writes the end of a chunked body past a cork. */
-  flush(): void;
-  /** False when the caller's socket, as the last turn left it, holds more than it wants. */
-  write(chunk: Buffer): boolean;
 }
 
 /**
@@ -165,26 +159,34 @@ interface TurnWriter {
  * not from `res.write()`: while a response is corked, Node 22.23 answers "full" about its
  * own buffer and then never emits 'drain' when the socket took everything (a relay stalled).
  */
-function onePerTurn(res: ServerResponse): TurnWriter {
-  let corked = false;
-  const flush = () => {
-    if (!corked) return;
-    corked = false;
-    res.uncork();
-  };
-  const hold = () => {
-    if (corked) return;
-    corked = true;
-    res.cork();
-    setImmediate(flush);
-  };
-  return {
-    hold,
-    flush,
-    write(chunk) {
-      hold();
-      res.write(chunk);
-      return !res.socket?.writableNeedDrain;
-    },
-  };
+class TurnWriter {
+  private corked = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  /** Holds this turn's writes back, to leave together at its end. */
+  hold(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    setImmediate(flushTurn, this);
+  }
+
+  /** Sends what is held now. Before `res.end()`: Node 24 writes the end of a chunked body past a cork. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
+  }
+
+  /** False when the caller's socket, as the last turn left it, holds more than it wants. */
+  write(chunk: Buffer): boolean {
+    this.hold();
+    this.res.write(chunk);
+    return !this.res.socket?.writableNeedDrain;
+  }
+}
+
+function flushTurn(turn: TurnWriter): void {
+  turn.flush();
 }

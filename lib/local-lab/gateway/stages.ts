@@ -105,7 +105,7 @@ export async function inbound(call: Call): Promise<void> {
 
   // Body.As<JObject>(preserveContent: true) buffers the body: the copy is forwarded as read.
   // Over the limit or stalled, the answer closes the connection (../http).
-  const read = await readBody(req, call.res, { maxBytes: config.maxRequestBodyBytes, idleMs: config.requestBodyTimeoutMs, signal: call.signal });
+  const read = await readBody(req, call.res, { maxBytes: config.maxRequestBodyBytes, idleMs: config.requestBodyTimeoutMs });
   if (read.ok === false) throw unreadBody(read.reason, call);
   call.body = read.body;
 
@@ -145,10 +145,9 @@ export async function backend(call: Call): Promise<BackendResponse> {
   if (trace.enabled) trace.add("backend", "request-forwarder", entry.requestForwarded(config.backendTimeoutMs / 1000, method, call.backendUrl, entry.headerList(call.backendHeaders)));
   let response: BackendResponse;
   try {
-    response = await forward(
-      { url: call.backendUrl, method, headers: call.backendHeaders, body: call.body, timeoutMs: config.backendTimeoutMs, agent: config.agent },
-      call.signal,
-    );
+    response = await forward(call.res, {
+      url: call.backendUrl, method, headers: call.backendHeaders, body: call.body, timeoutMs: config.backendTimeoutMs, agent: config.agent,
+    });
   } catch (e) {
     if (!(e instanceof RelayFailure)) throw e;
     if (e.kind === "caller-gone") throw clientGone("backend");
@@ -171,7 +170,7 @@ export async function outbound(call: Call, response: BackendResponse): Promise<v
   Object.assign(response.headers, call.responseHeaders);
   response.headers["x-ms-stream"] = stream;
   try {
-    await transfer(call.res, response, { buffer: call.api.bufferResponse, signal: call.signal });
+    await transfer(call.res, response, { buffer: call.api.bufferResponse });
   } catch (e) {
     if (!(e instanceof RelayFailure)) throw e;
     if (e.kind === "caller-gone") throw clientGone("outbound");
