@@ -61,7 +61,8 @@ export function readBody(req: IncomingMessage, res: ServerResponse, limits: Body
     res.shouldKeepAlive = false;
     return read;
   };
-  if (Number(req.headers["content-length"]) > readAtMost) return Promise.resolve(stopNow(TOO_LARGE));
+  const declared = Number(req.headers["content-length"]);
+  if (declared > readAtMost) return Promise.resolve(stopNow(TOO_LARGE));
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let length = 0;
@@ -77,9 +78,13 @@ export function readBody(req: IncomingMessage, res: ServerResponse, limits: Body
       length += chunk.length;
       if (length <= maxBytes) parts.push(chunk);
       else if (length > readAtMost) return settle(stopNow(TOO_LARGE));
+      // All the declared bytes are in (the parser holds the request to its length): no
+      // need to wait a tick more for 'end'.
+      if (length === declared) return onEnd();
       timer?.refresh();
     };
-    const onEnd = () => settle(length > maxBytes ? TOO_LARGE : { ok: true, body: Buffer.concat(parts, length) });
+    // A body that came in one read (most do) is kept as read: a request's chunks are never reused.
+    const onEnd = () => settle(length > maxBytes ? TOO_LARGE : { ok: true, body: parts.length === 1 ? parts[0] : Buffer.concat(parts, length) });
     const timer =
       idleMs === undefined
         ? undefined
