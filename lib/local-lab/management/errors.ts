@@ -33,6 +33,11 @@ export const deploymentNotFound = (name: string) =>
   armError(404, "DeploymentNotFound", `Deployment '${name}' could not be found.`);
 export const serviceNotFound = (rg: string, service: string) =>
   armError(404, "ResourceNotFound", `The Resource 'Microsoft.ApiManagement/service/${service}' under resource group '${rg}' was not found.`);
+/** What the lab answers itself: a malformed request (400 `BadRequest`) or its own failure (500, ARM's wording). */
+export const serverError = (status: number, message: string) =>
+  status === 500
+    ? armError(500, "InternalServerError", "Encountered internal server error.")
+    : armError(status, status === 400 ? "BadRequest" : String(status), message);
 export const invalidRequestContent = (why: string) =>
   armError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: ${why}`);
 export const validationError = (target: string, message: string) =>
