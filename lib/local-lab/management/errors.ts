@@ -25,6 +25,12 @@ export const malformedAuthorization = () =>
 export const invalidToken = () => armError(401, "InvalidAuthenticationToken", "The access token is invalid.");
 export const missingApiVersion = () =>
   armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+/**
+ * ARM's answer for a subscription id that is not a GUID. The wording as Azure's ARO-HCP
+ * resource provider frontend writes it for ARM (`Azure/ARO-HCP`, frontend/middleware_validatestatic.go).
+ */
+export const invalidSubscriptionId = (id: string) =>
+  armError(400, "InvalidSubscriptionId", `The provided subscription identifier '${id}' is malformed or invalid.`);
 export const subscriptionNotFound = (id: string) =>
   armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
 export const resourceGroupNotFound = (rg: string) =>

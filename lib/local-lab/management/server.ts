@@ -50,6 +50,9 @@ export const MAX_DEBUG_CREDENTIAL_MS = 3_600_000;
 
 type Reply = { status: number; body: unknown };
 
+/** A subscription id is a GUID; ARM refuses any other with 400 InvalidSubscriptionId. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function authenticate(header: string | undefined, isToken: (given: string) => boolean): arm.ArmError | undefined {
   if (header === undefined || header.trim() === "") return arm.missingAuthorization();
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -112,7 +115,7 @@ export function createManagementHandler(o: ManagementOptions) {
       if (ms <= 0 || ms > MAX_DEBUG_CREDENTIAL_MS) {
         return arm.validationError("credentialsExpireAfter", `credentialsExpireAfter '${text}' must be greater than zero and at most PT1H.`);
       }
-      lifetime = ms;
+      lifetime = Math.round(ms);
     }
     if (typeof body.apiId !== "string" || body.apiId === "") {
       return arm.validationError("apiId", "apiId is required: the full resource id of an API, {apimServiceId}/apis/{apiName}.");
@@ -145,6 +148,7 @@ export function createManagementHandler(o: ManagementOptions) {
     if (!url.searchParams.get("api-version")) return arm.missingApiVersion();
     const r = matchArmRoute(url.pathname);
     if (!r) return arm.armError(404, "NotFound", `The local lab's management API does not serve '${url.pathname}'.`);
+    if (!UUID.test(r.subscriptionId) && !sameName(r.subscriptionId, o.subscriptionId)) return arm.invalidSubscriptionId(r.subscriptionId);
     if (!sameName(r.subscriptionId, o.subscriptionId)) return arm.subscriptionNotFound(r.subscriptionId);
     if (!sameName(r.resourceGroup, o.resourceGroup)) return arm.resourceGroupNotFound(r.resourceGroup);
 
