@@ -2,7 +2,7 @@
  * Traced calls whose `stream` value is a large, deeply nested array: the input that once
  * made each trace 32 MB. Shared by the abuse check and its test.
  */
-import type { LocalLab } from "../../lib/local-lab/index";
+import type { LabAddress } from "./lab";
 
 const CHAT = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21";
 
@@ -14,7 +14,7 @@ export function nestedStreamBody(bytes: number, depth: number): string {
 }
 
 /** A debug token for the lab's main API, from its management API as a client gets one. */
-export async function debugToken(lab: LocalLab): Promise<string> {
+export async function debugToken(lab: LabAddress): Promise<string> {
   const url = `${lab.managementUrl}${lab.apimServiceId}/gateways/managed/listDebugCredentials?api-version=2023-05-01-preview`;
   const res = await fetch(url, {
     method: "POST",
@@ -25,7 +25,7 @@ export async function debugToken(lab: LocalLab): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
-export async function listTrace(lab: LocalLab, traceId: string): Promise<string> {
+export async function listTrace(lab: LabAddress, traceId: string): Promise<string> {
   const url = `${lab.managementUrl}${lab.apimServiceId}/gateways/managed/listTrace?api-version=2023-05-01-preview`;
   const res = await fetch(url, {
     method: "POST",
@@ -45,7 +45,7 @@ export interface TracedRun {
 }
 
 /** `count` traced calls with `body`, `concurrency` at a time. */
-export async function tracedCalls(lab: LocalLab, body: string, count: number, concurrency: number): Promise<TracedRun> {
+export async function tracedCalls(lab: LabAddress, body: string, count: number, concurrency: number): Promise<TracedRun> {
   const token = await debugToken(lab);
   const statuses: number[] = [];
   let lastTraceId = "";
