@@ -102,3 +102,14 @@ test("an error inside a handler, thrown or rejected, is a 500 in the server's sh
     await listening.close();
   }
 });
+
+test("an Upgrade header (curl --http2 on http:// sends `Upgrade: h2c`) is ignored: the call is served", async () => {
+  const body = JSON.stringify({ messages: [{ role: "user", content: "Count to 3." }] });
+  const host = new URL(lab.gatewayUrl).host;
+  const answer = await sendRaw(
+    lab.gatewayUrl,
+    `POST /openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21 HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade, HTTP2-Settings, close\r\n` +
+      `Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\napi-key: ${lab.subscriptionKey}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+  );
+  assert.equal(answer.status, 200, answer.text.slice(0, 200));
+});

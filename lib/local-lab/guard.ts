@@ -8,7 +8,9 @@
  *   Transfer-Encoding, an unknown or lower-case method...) before any handler sees it. Node's
  *   own answer is a bare `400 Bad Request` (431 for headers too large) with no body, and the
  *   connection closed; here 'clientError' sends the same status with the server's JSON body.
- *   CONNECT and Upgrade requests, which Node hands to events of their own, get a 400 too.
+ *   A CONNECT request, which Node would drop without a word (no 'connect' listener), gets a
+ *   400 too. An `Upgrade` header is ignored and the request served as any other (Node does
+ *   so when nothing listens for 'upgrade'), as `curl --http2` on http:// needs.
  * - A request Node accepts but whose target is not a path (RFC 9112 section 3.2: `*`,
  *   absolute-form `http://x/`, authority-form), whose percent-encoding is broken (`%zz`), or an
  *   HTTP/1.1 request without Host, gets a 400 before the server's handler runs.
@@ -98,9 +100,7 @@ export function createGuardedServer(name: LabServer, shape: ErrorShape, options:
     if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return raw(socket, 408, "the request did not arrive in time.");
     raw(socket, 400, `the request is not valid HTTP/1.1 (${error.code ?? "parse error"}).`);
   });
-  const refuse = (_req: IncomingMessage, socket: Duplex) => raw(socket, 400, "CONNECT and protocol upgrades are not served here.");
-  server.on("connect", refuse);
-  server.on("upgrade", refuse);
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => raw(socket, 400, "CONNECT is not served here: send requests to a path."));
   return server;
 }
 
