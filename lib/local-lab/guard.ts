@@ -37,6 +37,15 @@ export interface GuardOptions extends ServerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * How long an idle kept-alive connection stays open. Node's default, 5 s, races the caller:
+ * a client (undici: the server's hint less 2 s) that sends on the connection as the server
+ * closes it gets "other side closed" (fetch failed), and a busy event loop, the notebook's
+ * with the lab in it, delays the client's own close past the server's. Seen as the notebook's
+ * 429 cell failing with APIConnectionError under load, on main too. Callers close first now.
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
 
 /** A percent sign not followed by two hex digits: the target cannot be decoded. */
@@ -81,6 +90,8 @@ export function createGuardedServer(name: LabServer, shape: ErrorShape, options:
       fail(error);
     }
   });
+
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
 
   const raw = (socket: Duplex, status: number, message: string) => {
     if (!socket.writable) return void socket.destroy();
