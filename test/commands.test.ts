@@ -41,6 +41,7 @@ const COMMANDS = {
   start: { file: "bin/start.ts", run: "npm start" },
   bench: { file: "bin/bench.ts", run: "npm run bench" },
   "leak-check": { file: "bin/leak-check.ts", run: "npm run leak-check" },
+  "abuse-check": { file: "bin/abuse-check.ts", run: "npm run abuse-check" },
   "test:kernels": { file: "bin/test-kernels.ts", run: "npm run test:kernels" },
   kernels: { file: "bin/kernels.ts", run: "npm run kernels" },
 };
@@ -101,6 +102,7 @@ test("npm run bench, leak-check, test:kernels and kernels: bad values stop them 
       // --quick, --profile, --client and --tokens-per-event parse; the unknown cell is named.
       ["bench", ["--quick", "--profile", "--client", "fetch", "--tokens-per-event=4", "--only=zero-1,zero-2"], /^bench: --only: no cell zero-2; the cells are zero-1, zero-100, /],
       ["leak-check", ["--count=5", "--concurrency", "2", "--seed=x"], /^leak-check: --seed must be a whole number from 1 up, got 'x';/],
+      ["abuse-check", ["--traced=5", "--unread", "2", "--hold-ms=10", "--rss-bound-mb", "9", "--nested-kb", "2048"], /^abuse-check: --nested-kb must be a whole number from 16 to 1024, got '2048';/],
       ["test:kernels", ["--kernel", "nope"], /^test:kernels: --kernel must be 'tslab' or 'deno', got 'nope';/],
       ["test:kernels", ["--kernel=deno", "--kernel", "tslab", "--cell-timeout", "5", "--run-timeout=9", "no-such.ipynb"], /^test:kernels: no notebook at .*no-such\.ipynb;/],
       ["kernels", ["--user=yes"], /^kernels: --user takes no value;/],

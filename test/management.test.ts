@@ -85,6 +85,23 @@ test("unknown deployment, resource group, subscription, service: 404 with ARM's 
   await expectError(call(`/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Web/sites/x${V}`), 404, "NotFound");
 });
 
+test("a subscription id that is not a GUID: 400 InvalidSubscriptionId, in ARM's words", async () => {
+  for (const id of ["x", "not-a-guid", "6c6f6361-6c6c-4162-8000-00000000000"]) {
+    const { status, json } = await call(DEPLOYMENT.replace(SUB, id) + V);
+    assert.equal(status, 400);
+    assert.deepEqual(json, { error: { code: "InvalidSubscriptionId", message: `The provided subscription identifier '${id}' is malformed or invalid.` } });
+  }
+  await expectError(call(CREDENTIALS.replace(SUB, "x"), { body: { apiId: API_ID, purposes: ["tracing"] } }), 400, "InvalidSubscriptionId");
+});
+
+test("credentialsExpireAfter: at most PT1H exactly, whatever the spelling", async () => {
+  const body = (d: string) => ({ body: { credentialsExpireAfter: d, apiId: API_ID, purposes: ["tracing"] } });
+  for (const d of ["PT1H", "PT3600S", "PT60M", "PT3600.0S", "PT59M59.9999S"]) assert.equal((await call(CREDENTIALS, body(d))).status, 200, d);
+  for (const d of ["PT3600.0001S", "PT60.001M", "PT1.0000001H", "PT1H0.001S"]) {
+    await expectError(call(CREDENTIALS, body(d)), 400, "ValidationError", "credentialsExpireAfter");
+  }
+});
+
 test("authentication: missing, malformed and wrong tokens get 401 before anything else", async () => {
   await expectError(call(DEPLOYMENT + V, { token: null }), 401, "AuthenticationFailed");
   await expectError(call(DEPLOYMENT.replace(RG, "lab-nope") + V, { token: "wrong" }), 401, "InvalidAuthenticationToken");

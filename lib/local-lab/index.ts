@@ -11,7 +11,7 @@ import { OPENAI_OPERATIONS, type ApiDefinition } from "./gateway/apis";
 import { startGateway, type GatewayServer } from "./gateway/server";
 import { startManagement, type ManagementServer } from "./management/server";
 import { starting } from "./listen";
-import { createTraceStore, DEFAULT_TRACE_CAPACITY } from "./trace/store";
+import { createTraceStore, DEFAULT_TRACE_BYTES, DEFAULT_TRACE_CAPACITY } from "./trace/store";
 
 export interface LocalLabOptions {
   /** ARM deployment name; default "streaming". */
@@ -39,6 +39,8 @@ export interface LocalLabOptions {
   backendTimeoutMs?: number;
   /** Traces kept for listTrace before the oldest is dropped; default 200. */
   traceCapacity?: number;
+  /** Bytes of traces (as JSON) kept before the oldest is dropped; default 16 MiB. */
+  traceBytes?: number;
   /** Faults for every request, in the `x-lab-fault` header's grammar (README, "Injecting faults in the local lab"). */
   fault?: string;
 }
@@ -93,7 +95,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const subscriptionKey = secret();
   const managementToken = secret();
   const debugTokenKey = randomBytes(32);
-  const traceStore = createTraceStore(options.traceCapacity ?? DEFAULT_TRACE_CAPACITY);
+  const traceStore = createTraceStore(options.traceCapacity ?? DEFAULT_TRACE_CAPACITY, options.traceBytes ?? DEFAULT_TRACE_BYTES);
 
   const opened: { close(): Promise<void> }[] = [];
   const debugTokens: string[] = [];

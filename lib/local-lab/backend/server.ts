@@ -4,7 +4,7 @@
  * plays a planned completion or forwards to a real endpoint.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { deliver, type Generation } from "./delivery";
 import { applyFault, faultError, parseFault, type Fault } from "./faults";
@@ -18,6 +18,7 @@ import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
 import { readBody, sendJson } from "../http";
+import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
@@ -50,13 +51,9 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   }
 
   // Slow or stalled callers cannot hold a connection: headers and the whole request have deadlines.
-  const server = createServer({ headersTimeout: options.headersTimeoutMs ?? 20_000, requestTimeout: options.requestTimeoutMs ?? 60_000 }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      // Only reachable through a bug; answer in Azure's shape rather than hang.
-      if (!res.headersSent) send(res, { status: 500, code: "InternalServerError", message: String((err as Error)?.message ?? err) }, {});
-      else res.destroy();
-    });
-  });
+  // A malformed request or a bug in a handler is answered in Azure's shape (../guard).
+  const timeouts = { headersTimeout: options.headersTimeoutMs ?? 20_000, requestTimeout: options.requestTimeoutMs ?? 60_000 };
+  const server = createGuardedServer("backend", { body: azureError }, timeouts, handle);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = performance.now();
@@ -181,6 +178,12 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
 function completionId(): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   return "chatcmpl-" + Array.from(randomBytes(29), (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Azure's error shape for what the guard answers itself. */
+function azureError(status: number, message: string) {
+  const code = status === 500 ? "InternalServerError" : status === 400 ? "BadRequest" : String(status);
+  return errorBody({ status, code, message });
 }
 
 function send(res: ServerResponse, err: AzureErrorAnswer, headers: Record<string, string>): void {

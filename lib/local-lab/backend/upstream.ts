@@ -66,7 +66,7 @@ export async function forward(target: UpstreamTarget, res: ServerResponse, extra
   } catch (err) {
     if (abort.signal.aborted || res.destroyed) return;
     if (!res.headersSent) {
-      const message = `The upstream endpoint could not be reached: ${(err as Error).message}`;
+      const message = `The upstream endpoint could not be reached: ${upstreamCause(err, target.url)}`;
       sendJson(res, 502, { error: { code: "BadGateway", message } }, { ...extraHeaders, "content-type": "application/json" });
     } else {
       // Mid-stream failure: end the connection without [DONE], as Azure does.
@@ -74,5 +74,37 @@ export async function forward(target: UpstreamTarget, res: ServerResponse, extra
     }
   } finally {
     res.off("close", onClose);
+  }
+}
+
+type CodedError = Error & { code?: string; cause?: unknown };
+
+/**
+ * Why fetch could not reach the upstream, in one line that names the cause and what to
+ * check. fetch itself says only "fetch failed"; the cause (a DNS, socket, TLS or undici
+ * error) is in its `cause` chain, with Node's code.
+ */
+export function upstreamCause(err: unknown, url: string): string {
+  let e = err as CodedError;
+  while (e && e.code === undefined && e.cause instanceof Error) e = e.cause as CodedError;
+  const code = e?.code ?? "";
+  const { host } = safeUrl(url);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `DNS lookup failed for ${host} (${code}): check the host name in the upstream URL.`;
+  if (code === "ECONNREFUSED") return `connection refused by ${host} (ECONNREFUSED): is the server running, on that port?`;
+  if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") return `timed out connecting to ${host} (${code}): check the address and any firewall or proxy.`;
+  if (code === "UND_ERR_HEADERS_TIMEOUT") return `${host} sent no response headers in time (${code}).`;
+  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE") return `${host} closed the connection (${code}).`;
+  if (/^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)) {
+    return `TLS failed with ${host} (${code}): check that the URL's scheme (http or https) and the server's certificate are right.`;
+  }
+  const text = (e?.message ?? String(err)).split("\n")[0];
+  return code ? `${text} (${code}).` : `${text}.`;
+}
+
+function safeUrl(url: string): { host: string } {
+  try {
+    return { host: new URL(url).host };
+  } catch {
+    return { host: "the upstream" };
   }
 }

@@ -21,8 +21,9 @@ export interface ChatRequest {
 
 const ROUTE = /^\/openai\/deployments\/([^/]+)\/chat\/completions\/?$/;
 
+/** `rawUrl`: a path (../guard checked it); joined as text, since `new URL("//", base)` throws. */
 export function parseRoute(rawUrl: string): Route | AzureErrorAnswer {
-  const url = new URL(rawUrl, "http://backend.invalid");
+  const url = new URL(`http://backend.invalid${rawUrl}`);
   const match = ROUTE.exec(url.pathname);
   if (!match) return resourceNotFound();
   let deployment: string;

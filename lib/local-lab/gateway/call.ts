@@ -8,6 +8,7 @@ import type { Agent, IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { ApiDefinition, ApiMatch } from "./apis";
 import type { HeaderMap } from "../http";
+import { takeSubscriptionKey } from "./subscription-key";
 import { verifyDebugToken } from "../trace/debug-token";
 import { createTraceRecorder, NO_TRACE, type TraceRecorder } from "../trace/trace";
 import type { TraceStore } from "../trace/store";
@@ -38,8 +39,10 @@ export interface Call {
   readonly api: ApiDefinition;
   /** Path after the API's prefix, e.g. `/deployments/x/chat/completions`. */
   readonly rest: string;
-  /** Query string including `?`, or empty. */
+  /** Query string to forward, including `?`, or empty; never the subscription key (./subscription-key). */
   readonly search: string;
+  /** The key the caller presented, header or query, not yet checked. */
+  readonly subscriptionKey: string | undefined;
   readonly trace: TraceRecorder;
   /** APIM's id for the request, shown in its 5xx bodies. */
   readonly activityId: string;
@@ -51,7 +54,9 @@ export interface Call {
   backendHeaders: HeaderMap;
 }
 
+/** `search`: the request's raw query, `?` included or empty. */
 export function openCall(config: GatewayConfig, req: IncomingMessage, res: ServerResponse, match: ApiMatch, search: string): Call {
+  const presented = takeSubscriptionKey(req.headers, search);
   const responseHeaders: HeaderMap = {};
   let trace = NO_TRACE;
   const header = req.headers["apim-debug-authorization"];
@@ -74,7 +79,8 @@ export function openCall(config: GatewayConfig, req: IncomingMessage, res: Serve
     res,
     api: match.api,
     rest: match.rest,
-    search,
+    search: presented.search,
+    subscriptionKey: presented.key,
     trace,
     activityId: randomUUID(),
     responseHeaders,

@@ -2,6 +2,7 @@
  * APIM's own response bodies for failures raised by the gateway rather than the backend.
  * Backend responses, 5xx included, are passed through unchanged, as APIM does.
  */
+import { randomUUID } from "node:crypto";
 import type { ProxyError } from "../trace/entries";
 
 export interface ApimErrorBody {
@@ -25,6 +26,16 @@ export class GatewayFailure extends Error {
     super(lastError.message);
     this.name = "GatewayFailure";
   }
+}
+
+/**
+ * APIM's general error form (`{ "statusCode": N, "message": "..." }`, see the 429 bodies
+ * Microsoft documents); used for what the lab itself refuses (a malformed request). The
+ * 500 carries an activity id, as APIM's does.
+ */
+export function apimError(status: number, message: string): ApimErrorBody {
+  if (status === 500) return internalServerError(randomUUID());
+  return { statusCode: status, message: status === 400 ? `Bad Request: ${message}` : message };
 }
 
 export function resourceNotFound(): ApimErrorBody {

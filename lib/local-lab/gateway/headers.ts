@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { HOP_BY_HOP, type HeaderMap } from "../http";
 
-/** Request headers the gateway consumes itself: the caller's secrets never reach the backend. */
+/** Request headers the gateway consumes itself: the caller's secrets never reach the backend (the query's key: ./subscription-key). */
 export const GATEWAY_ONLY_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   "api-key",
   "ocp-apim-subscription-key",
@@ -61,10 +61,4 @@ export function backendRequestHeaders(incoming: IncomingHttpHeaders, o: BackendH
     out["x-forwarded-for"] = prior ? `${prior}, ${o.clientIp}` : o.clientIp;
   }
   return out;
-}
-
-/** The client first reads the subscription key from `api-key`, then from APIM's default header. */
-export function subscriptionKeyOf(headers: IncomingHttpHeaders): string | undefined {
-  const value = headers["api-key"] ?? headers["ocp-apim-subscription-key"];
-  return Array.isArray(value) ? value[0] : value;
 }

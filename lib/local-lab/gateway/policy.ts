@@ -21,12 +21,18 @@ export type StreamField =
   /** `Body.As<JObject>` threw: APIM fails the request with ExpressionValueEvaluationFailure. */
   | { ok: false; message: string };
 
-/** `JToken.ToString()` for the values a `stream` field can hold. */
-export function dotNetText(value: unknown): string {
+/**
+ * The stream check's rule (the policy engine reuses it): `stream` counts only as a top-level
+ * scalar, printed as `JToken.ToString()` prints it (`True`/`False`, a string as is, a number).
+ * An array or object is never printed: APIM would print it as indented JSON, which can never
+ * equal "true", and printing a deeply nested value costs time and memory quadratic in its depth
+ * (an 8 KB array nested 4000 deep prints as 32 MB). It stands as `[Array]` or `[Object]`.
+ */
+export function streamText(value: unknown): string {
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
-  return JSON.stringify(value, null, 2);
+  return Array.isArray(value) ? "[Array]" : "[Object]";
 }
 
 /** Reads `stream` from a JSON request body without consuming it (the body is a copy). */
@@ -47,7 +53,7 @@ export function readStreamField(body: Uint8Array): StreamField {
     return { ok: false, message: "Expression evaluation failed. Error reading JObject from JsonReader: the body is not a JSON object." };
   }
   const value = (parsed as Record<string, unknown>).stream;
-  return { ok: true, text: value === undefined || value === null ? undefined : dotNetText(value) };
+  return { ok: true, text: value === undefined || value === null ? undefined : streamText(value) };
 }
 
 /** The outbound expression: `True` only when the stored text equals "true" ignoring case. */

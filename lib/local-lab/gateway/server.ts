@@ -2,13 +2,14 @@
  * The gateway as an HTTP server on 127.0.0.1: finds the API, opens a call, runs the
  * policy's stages in order, and keeps the trace when the call is over.
  */
-import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import { matchApi } from "./apis";
 import { openCall, type GatewayConfig } from "./call";
-import { GatewayFailure, internalServerError, resourceNotFound } from "./errors";
+import { apimError, GatewayFailure, internalServerError, resourceNotFound } from "./errors";
 import { sendJson } from "../http";
 import { backend, inbound, onError, outbound } from "./stages";
 import { NO_TRACE } from "../trace/trace";
+import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
 
@@ -37,8 +38,8 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-export async function handleRequest(config: GatewayConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://gateway");
+/** `url`: the request target, checked to be a path (../guard). */
+export async function handleRequest(config: GatewayConfig, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const match = matchApi(url.pathname, config.apis);
   if (!match) {
     // No API, so no debug token can apply: APIM's plain 404, untraced.
@@ -99,9 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     requestTimeout: requestTimeoutMs,
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
   };
-  const server = createServer(timeouts, (req, res) => {
-    handleRequest(config, req, res).catch(() => res.destroy());
-  });
+  const server = createGuardedServer("gateway", { body: apimError }, timeouts, (req, res, url) => handleRequest(config, req, res, url));
   const listening = await listen(server, host, port);
   return {
     url: listening.url,

@@ -5,7 +5,7 @@
  */
 import type { Call } from "./call";
 import { matchOperation } from "./apis";
-import { backendRequestHeaders, subscriptionKeyOf } from "./headers";
+import { backendRequestHeaders } from "./headers";
 import { readStreamField, STREAM_CONDITION, STREAM_VARIABLE, xMsStream } from "./policy";
 import { forward, RelayFailure, transfer, type BackendResponse } from "./relay";
 import {
@@ -77,7 +77,8 @@ export async function inbound(call: Call): Promise<void> {
     });
   }
 
-  const key = subscriptionKeyOf(req.headers);
+  // Read from the headers and the query when the call opened (./subscription-key).
+  const key = call.subscriptionKey;
   if (key === undefined || key === "") {
     throw new GatewayFailure(401, { statusCode: 401, message: MISSING_SUBSCRIPTION_KEY }, {
       source: "authorization",

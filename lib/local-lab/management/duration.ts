@@ -19,7 +19,10 @@ const PATTERN = new RegExp(
   `^P(?:${NUMBER}Y)?(?:${NUMBER}M)?(?:${NUMBER}W)?(?:${NUMBER}D)?(?:T(?:${NUMBER}H)?(?:${NUMBER}M)?(?:${NUMBER}S)?)?$`,
 );
 
-/** Milliseconds, or undefined when the text is not an ISO 8601 duration. */
+/**
+ * Milliseconds, or undefined when the text is not an ISO 8601 duration. Not rounded: a
+ * duration a fraction over a limit (`PT3600.0001S` against PT1H) compares as over it.
+ */
 export function parseIsoDuration(text: string): number | undefined {
   const m = PATTERN.exec(text);
   if (!m) return undefined;
@@ -31,5 +34,5 @@ export function parseIsoDuration(text: string): number | undefined {
   parts.forEach((p, i) => {
     if (p !== undefined) ms += Number(p.replace(",", ".")) * UNIT_MS[units[i]];
   });
-  return Math.round(ms);
+  return ms;
 }

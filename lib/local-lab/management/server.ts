@@ -3,7 +3,7 @@
  * outputs, `listDebugCredentials` and `listTrace`, each behind a bearer token, with ARM's
  * paths, codes and error shape, so the same client code talks to Azure and to the lab.
  */
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { parseIsoDuration } from "./duration";
 import { matchArmRoute, parseApiId, sameName } from "./routes";
@@ -12,6 +12,7 @@ import { secretMatcher } from "../secret";
 import { signDebugToken } from "../trace/debug-token";
 import type { TraceStore } from "../trace/store";
 import { readBody, sendJson } from "../http";
+import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
 import type { DeploymentOutputs } from "../../schema";
 
@@ -48,6 +49,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_DEBUG_CREDENTIAL_MS = 3_600_000;
 
 type Reply = { status: number; body: unknown };
+
+/** A subscription id is a GUID; ARM refuses any other with 400 InvalidSubscriptionId. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function authenticate(header: string | undefined, isToken: (given: string) => boolean): arm.ArmError | undefined {
   if (header === undefined || header.trim() === "") return arm.missingAuthorization();
@@ -111,7 +115,7 @@ export function createManagementHandler(o: ManagementOptions) {
       if (ms <= 0 || ms > MAX_DEBUG_CREDENTIAL_MS) {
         return arm.validationError("credentialsExpireAfter", `credentialsExpireAfter '${text}' must be greater than zero and at most PT1H.`);
       }
-      lifetime = ms;
+      lifetime = Math.round(ms);
     }
     if (typeof body.apiId !== "string" || body.apiId === "") {
       return arm.validationError("apiId", "apiId is required: the full resource id of an API, {apimServiceId}/apis/{apiName}.");
@@ -144,6 +148,7 @@ export function createManagementHandler(o: ManagementOptions) {
     if (!url.searchParams.get("api-version")) return arm.missingApiVersion();
     const r = matchArmRoute(url.pathname);
     if (!r) return arm.armError(404, "NotFound", `The local lab's management API does not serve '${url.pathname}'.`);
+    if (!UUID.test(r.subscriptionId) && !sameName(r.subscriptionId, o.subscriptionId)) return arm.invalidSubscriptionId(r.subscriptionId);
     if (!sameName(r.subscriptionId, o.subscriptionId)) return arm.subscriptionNotFound(r.subscriptionId);
     if (!sameName(r.resourceGroup, o.resourceGroup)) return arm.resourceGroupNotFound(r.resourceGroup);
 
@@ -166,22 +171,27 @@ export function createManagementHandler(o: ManagementOptions) {
 }
 
 /** ARM's request ids on every answer, as ARM sends them. */
+function armRequestIds() {
+  return { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": randomUUID() };
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
-  sendJson(res, status, body, { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": randomUUID() });
+  sendJson(res, status, body, armRequestIds());
 }
 
 export function startManagement(options: ManagementOptions): Promise<ManagementServer> {
   const { host = "127.0.0.1", port = 0 } = options;
   const route = createManagementHandler(options);
   // A stalled caller is cut off: headers within 20 s, the whole request within 60 s.
-  const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000 }, async (req, res) => {
+  const shape = { body: (status: number, message: string) => arm.serverError(status, message).body, headers: armRequestIds };
+  const server = createGuardedServer("management", shape, { headersTimeout: 20_000, requestTimeout: 60_000 }, async (req, res, url) => {
     const read = await readBody(req, res, { maxBytes: MAX_BODY_BYTES, drain: true });
     if (read.ok === false) {
       if (read.reason === "gone") return;
       return send(res, 413, arm.armError(413, "RequestEntityTooLarge", "The request body is too large.").body);
     }
     const header = req.headers.authorization;
-    const reply = route(req.method ?? "GET", new URL(req.url ?? "/", "http://management"), header, read.body);
+    const reply = route(req.method ?? "GET", url, header, read.body);
     send(res, reply.status, reply.body);
   });
   return listen(server, host, port);

@@ -2,6 +2,7 @@
  * The recorder each gateway request writes its trace into (the document's shape is in
  * lib/schema). Sections keep APIM's order; empty sections are left out, as in real traces.
  */
+import { boundedData } from "./bounds";
 import { startClock, type TraceTime } from "./time";
 import { TRACE_SECTIONS, type TraceDocument, type TraceEntry, type TraceSectionName } from "../../schema";
 
@@ -29,7 +30,8 @@ export function createTraceRecorder(
     enabled: true,
     add(section, source, data) {
       const list = sections.get(section) ?? [];
-      list.push({ source, ...clock(), data });
+      // Values cut to the trace's bounds (./bounds): a request's headers, URL and body are the caller's to size.
+      list.push({ source, ...clock(), data: boundedData(data) });
       sections.set(section, list);
     },
     document() {
