@@ -5,9 +5,12 @@
  */
 import type { TimingOptions } from "./types";
 
-/** Close to a real gpt-4o-mini deployment: a few hundred ms to the first token, ~20 ms per token. */
+/**
+ * Close to a real deployment: recorded Azure streams sent their first bytes 406–803 ms
+ * after the request (FIELD-NOTES §8); ~20 ms per token; bursts ~2 s apart.
+ */
 export const DEFAULT_TIMING: TimingOptions = {
-  firstTokenMs: 350,
+  firstTokenMs: 500,
   tokenMs: 20,
   jitter: 0.25,
   tokensPerEvent: 1,
