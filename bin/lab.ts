@@ -3,14 +3,18 @@
  * `npm run lab -- --json` prints one JSON line with everything a client needs, then serves.
  */
 import { startLocalLab, type LocalLabOptions } from "../lib/local-lab/index";
-import { DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/index";
+import { CONTENT_FILTER_MODES, DEFAULT_CONTENT_FILTER, DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/index";
 import { parseFault } from "../lib/local-lab/backend/faults";
 import { ListenError } from "../lib/local-lab/listen";
 import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
-       [--deployment-name NAME] [--region NAME] [--fault SPEC] [--upstream URL [--upstream-kind azure|openai]]
+       [--deployment-name NAME] [--region NAME] [--fault SPEC] [--content-filter default|asynchronous|none]
+       [--upstream URL [--upstream-kind azure|openai]]
+  --content-filter MODE  how the simulated deployment's content filter streams: default (text held
+                 and released in bursts, as a new Azure deployment), asynchronous (token by token,
+                 annotations later) or none; a request's x-lab-content-filter header replaces it
   --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)
   --upstream URL a real model behind the gateway instead of the simulator: an Azure OpenAI resource
                  (--upstream-kind azure) or an OpenAI-compatible base URL such as http://localhost:11434/v1
@@ -32,6 +36,7 @@ const command = {
     "deployment-name": { type: "string" },
     region: { type: "string" },
     fault: { type: "string" },
+    "content-filter": { type: "string" },
     upstream: { type: "string" },
     "upstream-kind": { type: "string" },
   },
@@ -67,6 +72,7 @@ function labOptions(values: Values): LocalLabOptions {
     deploymentName: text("deployment-name"),
     region: text("region"),
     fault,
+    contentFilter: text("content-filter") === undefined ? undefined : oneOf("content-filter", text("content-filter")!, CONTENT_FILTER_MODES),
     timing: Object.keys(timing).length > 0 ? timing : undefined,
     upstream: url === undefined ? undefined : { kind: kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined },
   };
@@ -110,6 +116,7 @@ runCommand(command, async ({ values }) => {
       `  apimServiceId     ${lab.apimServiceId}`,
       `  apiId             ${lab.apiId}`,
       `  deployments       ${DEFAULT_DEPLOYMENTS.map((d) => d.name).join(", ")}`,
+      `  content filter    ${options.contentFilter ?? DEFAULT_CONTENT_FILTER} (a request's x-lab-content-filter header replaces it)`,
       ...(options.fault ? [`  faults            ${options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
       "",
       "Stream a reply through the gateway:",

@@ -27,7 +27,7 @@ test("AzureOpenAI streamed, with the raw response's headers", async () => {
     .withResponse();
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("x-ms-region"), "East US 2");
-  assert.equal(response.headers.get("x-ms-deployment-name"), "gpt-4o-mini");
+  assert.equal(response.headers.get("x-ms-served-model"), "gpt-4o-mini-2024-07-18");
   assert.ok(response.headers.get("apim-request-id"));
 
   let text = "";

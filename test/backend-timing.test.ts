@@ -3,15 +3,16 @@ import { test } from "node:test";
 import { mergeTiming, parseTimingHeader, tokenTimes, ZERO_LATENCY, DEFAULT_TIMING } from "../lib/local-lab/backend/timing";
 
 test("x-lab-timing: any subset of keys, in any order", () => {
-  assert.deepEqual(parseTimingHeader("first-token=300; token=20; jitter=0.2; tokens-per-event=3; seed=7"), {
+  assert.deepEqual(parseTimingHeader("first-token=300; token=20; jitter=0.2; burst=1500; tokens-per-event=3; seed=7"), {
     firstTokenMs: 300,
     tokenMs: 20,
     jitter: 0.2,
+    burstMs: 1500,
     tokensPerEvent: 3,
     seed: 7,
   });
   assert.deepEqual(parseTimingHeader(" seed=9;token=5 "), { seed: 9, tokenMs: 5 });
-  const zero = { firstTokenMs: 0, tokenMs: 0, jitter: 0 };
+  const zero = { firstTokenMs: 0, tokenMs: 0, jitter: 0, burstMs: 0 };
   assert.deepEqual(parseTimingHeader("none"), zero);
   assert.deepEqual(parseTimingHeader("NONE"), zero);
   assert.deepEqual(parseTimingHeader("none; tokens-per-event=3"), { ...zero, tokensPerEvent: 3 });
@@ -22,6 +23,7 @@ test("x-lab-timing: unknown keys and bad values are errors, not silently ignored
   assert.throws(() => parseTimingHeader("token=fast"), /needs a number/);
   assert.throws(() => parseTimingHeader("jitter=1.5"), /jitter must be 0\.\.1/);
   assert.throws(() => parseTimingHeader("tokens-per-event=0"), /tokens-per-event/);
+  assert.throws(() => parseTimingHeader("burst=-1"), /burst must be 0\.\.600000 ms/);
   assert.throws(() => parseTimingHeader("seed=1.5"), /seed/);
 });
 

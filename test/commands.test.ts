@@ -83,11 +83,12 @@ test("npm run lab: bad values and combinations; every documented flag is taken i
     [
       [["--latency", "slow"], /^lab: --latency must be 'default' or 'none', got 'slow';/],
       [["--gateway-port", "x"], /^lab: --gateway-port must be a whole number from 0 to 65535, got 'x';/],
+      [["--content-filter", "async"], /^lab: --content-filter must be 'default' or 'asynchronous' or 'none', got 'async';/],
       [["extra"], /^lab: unexpected argument 'extra'/],
       // All the others parse, so the one combination left wrong is what is reported.
       [
         ["--json", "--buffer-response", "--gateway-port=0", "--management-port", "0", "--backend-port=0", "--latency", "none", "--first-token-ms", "1",
-          "--token-ms=1", "--deployment-name=d", "--region", "r", "--fault", "429", "--upstream-kind=azure"],
+          "--token-ms=1", "--deployment-name=d", "--region", "r", "--fault", "429", "--content-filter=none", "--upstream-kind=azure"],
         /^lab: --upstream-kind needs --upstream URL;/,
       ],
     ],

@@ -71,12 +71,12 @@ test("streamProblems and streamOutcome read a record", () => {
   const record: StreamRecord = {
     label: "t", headersMs: 1, endMs: 5, done: false,
     events: [
-      { ms: 1, kind: "other", data: '{"choices":[]}' },
+      { ms: 1, kind: "prompt-filter", data: '{"choices":[],"prompt_filter_results":[]}' },
       { ms: 2, kind: "content", data: '{"choices":[{"delta":{"content":"a"}}]}', content: "a" },
       { ms: 3, kind: "malformed", data: "{nope" },
     ],
   };
-  assert.deepEqual(streamProblems(record), { errorEvent: undefined, malformedEvents: 1 });
+  assert.deepEqual(streamProblems(record), { errorEvent: undefined, malformedEvents: 1, filterNotRun: undefined, filtered: false });
   assert.equal(streamOutcome({ record }), "✖ stream incomplete: 3 chunks kept (1 with content), 1 not valid JSON (kept as text), no [DONE]: the body ended without [DONE]");
   const done: StreamRecord = { ...record, done: true, events: [...record.events.slice(0, 2), { ms: 4, kind: "done", data: "[DONE]" }] };
   assert.equal(streamOutcome({ record: done }), "✔ stream complete: 2 chunks (1 with content), [DONE] seen");
@@ -91,7 +91,7 @@ test("streamOutcome: an error event says why; when nothing arrived, the error al
       { ms: 3, kind: "error", message: "InternalServerError: Sorry about that!" },
     ],
   };
-  assert.deepEqual(streamProblems(record), { errorEvent: "InternalServerError: Sorry about that!", malformedEvents: 0 });
+  assert.deepEqual(streamProblems(record), { errorEvent: "InternalServerError: Sorry about that!", malformedEvents: 0, filterNotRun: "no prompt-filter chunk", filtered: false });
   assert.equal(streamOutcome({ record }), "✖ stream incomplete: 2 chunks kept (1 with content), no [DONE]: an error event in the stream: InternalServerError: Sorry about that!");
   const empty: StreamRecord = { label: "t", headersMs: 1, endMs: 2, done: false, events: [] };
   const body = JSON.stringify({ error: { code: "429", message: "Please retry after 7 seconds." } });

@@ -43,11 +43,13 @@ async function listTrace(l: LocalLab, traceId: string) {
 
 const client = (l: LocalLab, suffix = "") => new AzureOpenAI({ endpoint: l.gatewayUrl + suffix, apiKey: l.subscriptionKey, apiVersion: API_VERSION });
 
-test("AzureOpenAI through the gateway: streamed deltas spread in time, x-ms-stream True, a complete trace", async () => {
+test("AzureOpenAI through the gateway, asynchronous filter: streamed deltas spread in time, x-ms-stream True, a complete trace", async () => {
   const token = await debugToken(lab);
   const started = performance.now();
+  // The asynchronous filter sends each token when it is ready (the default holds them for bursts).
+  const headers = { "Apim-Debug-Authorization": token, "x-lab-content-filter": "asynchronous" };
   const { data: stream, response } = await client(lab)
-    .chat.completions.create({ model: MODEL, messages: [{ role: "user", content: COUNT }], stream: true }, { headers: { "Apim-Debug-Authorization": token } })
+    .chat.completions.create({ model: MODEL, messages: [{ role: "user", content: COUNT }], stream: true }, { headers })
     .withResponse();
   assert.equal(response.headers.get("x-ms-stream"), "True");
   assert.ok(response.headers.get("x-ms-region"));

@@ -67,12 +67,14 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
 
   // Each streaming call: a chart (SVG display data) and a summary; the buffering step compares two.
   const svgs = (id: string) => (code.find((c) => c.id === id)?.outputs ?? []).filter((o) => o.output_type === "display_data" && typeof o.data["image/svg+xml"] === "string");
-  for (const id of ["requests", "sdk", "buffering"]) {
+  for (const id of ["requests", "sdk", "buffering", "bursts"]) {
     assert.equal(svgs(id).length, 1, `${id} shows one chart`);
     assert.match(text(id), /time to first content/, `${id} shows a summary`);
   }
   assert.match(text("requests"), /tokens \(prompt \+ completion = total\)\s*│\s*\d+ \+ \d+ = \d+/, "usage comes from the stream");
   assert.match(text("buffering"), /With buffering on, the first content arrived after \d+ ms instead of \d+ ms/);
+  assert.match(text("bursts"), /default filter: \d+ chunks in [1-9] bursts? \(longest silence \d+ ms\); asynchronous filter: \d+ chunks/, "the bursts step measures the three modes");
+  assert.match(String((svgs("bursts")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]), /default filter[\s\S]*asynchronous filter[\s\S]*no filter/, "three lanes on one chart");
   const faults = text("faults");
   assert.match(faults, /^✖ RateLimitError \(HTTP 429\): .* → retry in 7 s$/m, "a 429 in one line, with when to retry");
   assert.match(faults, /^✖ stream incomplete: 40 chunks kept \(\d+ with content\), no \[DONE\]: connection closed before the stream ended/m);
@@ -87,7 +89,7 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   const secrets = [...new Set([...labSecrets, ...knownSecrets()])];
   const written = readdirSync(dirname(outPath)).map((name) => join(dirname(outPath), name));
   assert.deepEqual(written.sort(), [outPath, ...result.files].sort(), "the notebook and its charts, nothing else");
-  assert.equal(result.files.length, 4);
+  assert.equal(result.files.length, 5);
   const outputs: [string, string][] = [["the terminal", terminal], ...written.map((f): [string, string] => [f, readFileSync(f, "utf8")])];
   for (const secret of secrets) {
     for (const [where, text] of outputs) {

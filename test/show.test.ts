@@ -40,8 +40,8 @@ const content = (ms: number, text: string): StreamEvent => ({ ms, kind: "content
 const record = (events: StreamEvent[], done: boolean): StreamRecord => ({ label: "t", headersMs: 5, events, endMs: 50, done });
 
 test("a complete stream is shown in one line, and the cell goes on", () => {
-  const text = printed(() => showStreamOutcome({ record: record([content(10, "1"), content(20, "2"), { ms: 30, kind: "done", data: "[DONE]" }], true) }));
-  assert.equal(text, "✔ stream complete: 2 chunks (2 with content), [DONE] seen");
+  const text = printed(() => showStreamOutcome({ record: record([{ ms: 5, kind: "prompt-filter" }, content(10, "1"), content(20, "2"), { ms: 30, kind: "done", data: "[DONE]" }], true) }));
+  assert.equal(text, "✔ stream complete: 3 chunks (2 with content), [DONE] seen");
 });
 
 test("a failed call stops the cell: one line, how the stream ended and what to do; nothing printed before it", () => {

@@ -57,10 +57,10 @@ test("SDK chunks, already parsed, are classified as their text is", () => {
   }
 });
 
-test("a content filter that failed on a chunk does not make it an error event", () => {
+test("a content filter that failed on a chunk does not make it an error event; the failure is kept as filterError", () => {
   // Seen in 2025–26: every chunk with a singular `content_filter_result.error`, and the stream ended normally.
   const chunk = `{"choices":[{"content_filter_result":{"error":{"code":"content_filter_error","message":"The contents are not filtered"}},"delta":{"content":"Hi"},"finish_reason":null,"index":0}]}`;
-  assert.deepEqual(classifyEvent(undefined, chunk), { kind: "content", content: "Hi" });
+  assert.deepEqual(classifyEvent(undefined, chunk), { kind: "content", content: "Hi", filterError: "content_filter_error: The contents are not filtered" });
 });
 
 test("text is never lost to another kind; an annotation that ends the stream is its finish", () => {

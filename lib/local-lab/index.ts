@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { startBackend, type BackendServer, type TimingOptions, type UpstreamConfig } from "./backend/index";
+import { startBackend, type BackendServer, type ContentFilterMode, type TimingOptions, type UpstreamConfig } from "./backend/index";
 import { OPENAI_OPERATIONS, type ApiDefinition } from "./gateway/apis";
 import { startGateway, type GatewayServer } from "./gateway/server";
 import { startManagement, type ManagementServer } from "./management/server";
@@ -26,6 +26,12 @@ export interface LocalLabOptions {
   serviceName?: string;
   /** `x-ms-region` the backend reports. */
   region?: string;
+  /**
+   * How the simulated deployment's content filter streams: "default" (synchronous:
+   * bursts), "asynchronous" (per token, annotation chunks) or "none"; default "default".
+   * A request's `x-lab-content-filter` header replaces it.
+   */
+  contentFilter?: ContentFilterMode;
   /** Backend timing; `ZERO_LATENCY` from ./backend for tests. */
   timing?: Partial<TimingOptions>;
   /** A real Azure OpenAI or OpenAI-compatible endpoint behind the gateway, instead of the simulator. */
@@ -101,7 +107,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const debugTokens: string[] = [];
   const closeAll = () => Promise.all(opened.splice(0).reverse().map((s) => s.close().catch(() => undefined))).then(() => undefined);
   try {
-    const backend: BackendServer = await starting("backend", startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, upstream: options.upstream }));
+    const backend: BackendServer = await starting("backend", startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, contentFilter: options.contentFilter, upstream: options.upstream }));
     opened.push(backend);
     const apis: ApiDefinition[] = [
       { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, operations: [...OPENAI_OPERATIONS] },

@@ -15,7 +15,7 @@
 import type { EventKind, StreamEvent, TokenUsage } from "./record";
 
 /** What the classifier finds in an event: its kind and what the kind carries. */
-export type EventFacts = Pick<StreamEvent, "kind" | "content" | "message" | "finishReason" | "usage">;
+export type EventFacts = Pick<StreamEvent, "kind" | "content" | "message" | "finishReason" | "usage" | "filterError">;
 
 /** A server-sent event's data, with its `event:` name if it had one. */
 export function classifyEvent(name: string | undefined, data: string): EventFacts {
@@ -38,6 +38,8 @@ interface ChunkShape {
     delta?: { content?: string | null; role?: string | null } | null;
     finish_reason?: string | null;
     content_filter_offsets?: unknown;
+    content_filter_results?: { error?: unknown } | null;
+    content_filter_result?: { error?: unknown } | null;
   }[] | null;
 }
 
@@ -56,12 +58,23 @@ export function classifyChunk(chunk: unknown, name?: string): EventFacts {
   if (c.prompt_filter_results !== undefined) return { kind: "prompt-filter", ...usage };
   const choice = Array.isArray(c.choices) ? c.choices[0] : undefined;
   if (!choice) return { kind: c.usage ? "usage" : "other", ...usage };
+  const extra = { ...usage, ...filterError(choice) };
   const delta = choice.delta ?? undefined;
-  if (typeof delta?.content === "string" && delta.content !== "") return { kind: "content", content: delta.content, ...usage };
-  if (delta?.role) return { kind: "role", ...usage };
-  if (choice.finish_reason) return { kind: "finish", finishReason: choice.finish_reason, ...usage };
-  if (choice.content_filter_offsets !== undefined) return { kind: "annotation", ...usage };
-  return { kind: "other", ...usage };
+  if (typeof delta?.content === "string" && delta.content !== "") return { kind: "content", content: delta.content, ...extra };
+  if (delta?.role) return { kind: "role", ...extra };
+  if (choice.finish_reason) return { kind: "finish", finishReason: choice.finish_reason, ...extra };
+  if (choice.content_filter_offsets !== undefined) return { kind: "annotation", ...extra };
+  return { kind: "other", ...extra };
+}
+
+/**
+ * The filter's "did not run" signal: documented in `content_filter_results.error`; a 2026
+ * recording had it in a singular `content_filter_result.error` on every chunk instead
+ * (notes/responses-and-filters.md B5). Both are read.
+ */
+function filterError(choice: NonNullable<ChunkShape["choices"]>[number]): { filterError?: string } {
+  const error = choice.content_filter_result?.error ?? choice.content_filter_results?.error;
+  return error ? { filterError: errorMessage(error) } : {};
 }
 
 /** The three counts; Azure's usage also has `*_tokens_details`, which no figure here uses. */

@@ -63,6 +63,11 @@ export interface StreamEvent {
   finishReason?: string;
   /** Token usage, on the chunk that carried it. */
   usage?: TokenUsage;
+  /**
+   * The content filter's own error on this chunk ("content_filter_error: The contents are
+   * not filtered"): the filter did not run, the text came through unchecked.
+   */
+  filterError?: string;
 }
 
 export interface TokenUsage {

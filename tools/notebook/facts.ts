@@ -23,6 +23,10 @@ export const streamingFacts: Fact[] = [
   shows("a 429 in one line, with when to retry", /RateLimitError \(HTTP 429\): .* → retry in \d+ s/),
   shows("a cut stream reported as incomplete, what arrived kept", /stream incomplete: \d+ chunks kept/),
   displays("a chart as display data (image/svg+xml)", "image/svg+xml"),
+  shows(
+    "the bursts step: the three filter modes measured in one sentence",
+    /Content arrived as follows\. default filter: \d+ chunks in \d+ bursts? \(longest silence \d+ ms\); asynchronous filter: \d+ chunks (one by one|in \d+ bursts)/,
+  ),
 ];
 
 /** test/fixtures/kernels/smoke.ipynb: the runtime points, without the lab. */

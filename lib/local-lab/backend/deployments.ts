@@ -39,3 +39,27 @@ export function validateDeployments(list: DeploymentConfig[]): void {
     if (!(d.tokensPerMinute > 0) || !(d.requestsPerMinute > 0)) throw new Error(`deployment "${d.name}": limits must be positive`);
   }
 }
+
+/**
+ * A model's maximum output tokens, from Microsoft's Azure OpenAI model tables ("Max
+ * output tokens": gpt-4o-mini 2024-07-18 and gpt-4o 2024-11-20 16,384; the gpt-4.1
+ * family 2025-04-14 32,768; gpt-35-turbo 0125 4,096). A completion stops there with
+ * `finish_reason: "length"`, which also bounds what one simulated stream can cost.
+ */
+const MAX_OUTPUT_TOKENS: Array<[RegExp, number]> = [
+  [/^gpt-(35|3\.5)/, 4_096],
+  [/^gpt-4\.1/, 32_768],
+  [/^gpt-4o/, 16_384],
+];
+
+/** Unknown models get gpt-4o's figure. */
+export function maxOutputTokens(model: string): number {
+  const m = model.toLowerCase();
+  for (const [pattern, limit] of MAX_OUTPUT_TOKENS) if (pattern.test(m)) return limit;
+  return 16_384;
+}
+
+/** Shaped like the recorded `azureml-model-session` (`d20260821091301-e6adfbb2`), stable per model. */
+export function modelSession(model: string): string {
+  return "d20260821091301-" + createHash("sha256").update("session\n" + model).digest("hex").slice(0, 8);
+}

@@ -22,7 +22,7 @@ export interface Fault {
   status?: 429 | 500 | 503;
   /** retry-after of an injected 429, in seconds. */
   retryAfterSeconds?: number;
-  /** The first event is due this many ms after the request (headers still come at once). */
+  /** The first event (and with it the headers) is due this many ms after the request. */
   firstTokenMs?: number;
   /** Streamed replies only: what happens after `after` events. */
   stream?: { kind: "drop" | "error-event" | "malformed"; after: number };

@@ -4,6 +4,7 @@
  * seed, same chunks and delays" is a property of this function alone.
  */
 import {
+  annotationChunk,
   completionBody,
   contentChunk,
   finishChunk,
@@ -11,14 +12,18 @@ import {
   roleChunk,
   sseEvent,
   usageChunk,
+  type ChunkStyle,
   type CompletionIdentity,
+  type FilterOffsets,
   type FinishReason,
   type Usage,
 } from "./chunks";
+import { contentFilterResults, DEFAULT_CONTENT_FILTER, obfuscator, releaseTimes, tailMs } from "./content-filter";
+import { maxOutputTokens } from "./deployments";
 import { chooseReply, type ReplyRule, type ReplySource } from "./replies";
 import { tokenTimes } from "./timing";
 import { splitIntoEvents, tokenizerFor } from "./tokenizer";
-import type { TimingOptions } from "./types";
+import type { ContentFilterMode, TimingOptions } from "./types";
 import type { ChatRequest } from "./validate";
 
 export interface PlannedEvent {
@@ -35,7 +40,7 @@ export interface CompletionPlan {
   source: ReplySource;
   finishReason: FinishReason;
   usage: Usage;
-  /** Streamed: every event in order, ending with `data: [DONE]`. */
+  /** Streamed: every event in order, ending with `data: [DONE]`; empty when not streamed. */
   events: PlannedEvent[];
   /** Non-streamed: the JSON body, due at `doneMs`. */
   body: object;
@@ -49,13 +54,16 @@ export function planCompletion(
   who: CompletionIdentity,
   timing: TimingOptions,
   rules: ReplyRule[] = [],
+  filter: ContentFilterMode = DEFAULT_CONTENT_FILTER,
 ): CompletionPlan {
   const tokenizer = tokenizerFor(model);
   const reply = chooseReply(req.messages, rules);
   let tokens = tokenizer.encode(reply.text);
   let finishReason: FinishReason = "stop";
-  if (req.maxTokens !== undefined && tokens.length > req.maxTokens) {
-    tokens = tokens.slice(0, req.maxTokens);
+  // A model stops at its own maximum output, whatever max_tokens asks for.
+  const limit = Math.min(req.maxTokens ?? Infinity, maxOutputTokens(model));
+  if (tokens.length > limit) {
+    tokens = tokens.slice(0, limit);
     finishReason = "length";
   }
   const pieces = splitIntoEvents(tokens, tokenizer, timing.tokensPerEvent);
@@ -63,25 +71,49 @@ export function planCompletion(
   const promptTokens = tokenizer.countChat(req.messages);
   const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
 
-  const times = tokenTimes(tokens.length, timing, model + "\n" + JSON.stringify(req.messages));
+  const key = model + "\n" + JSON.stringify(req.messages);
+  const times = tokenTimes(tokens.length, timing, key);
   const firstMs = times.length > 0 ? times[0] : timing.firstTokenMs;
   const doneMs = times.length > 0 ? times[times.length - 1] : firstMs;
+  const body = completionBody(who, text, finishReason, usage, filter);
+  if (!req.stream) return { text, source: reply.source, finishReason, usage, events: [], body, doneMs };
 
-  const iu = req.includeUsage;
-  // The prompt filter's verdict and the role come when generation starts; content
-  // events when their last token is ready (the default filter releases whole bursts).
-  const events: PlannedEvent[] = [
-    { atMs: firstMs, data: sseEvent(promptFilterChunk(iu)) },
-    { atMs: firstMs, data: sseEvent(roleChunk(who, iu)) },
-  ];
+  const style: ChunkStyle = { filter, includeUsage: req.includeUsage, contentResults: contentFilterResults(who.model) };
+  const obfuscation = obfuscator(timing.seed, key);
+  // Headers, the prompt filter's verdict and the role go out together when the first
+  // token is ready (recorded: all in one network read, nothing earlier).
+  const events: PlannedEvent[] = [];
+  if (filter !== "none") events.push({ atMs: firstMs, data: sseEvent(promptFilterChunk()) });
+  events.push({ atMs: firstMs, data: sseEvent(roleChunk(who, style, obfuscation())) });
+
+  // The synchronous filter holds each piece until the next release; the asynchronous
+  // one sends it at once and annotates what was sent at those same moments.
+  const releases = filter === "none" ? [doneMs] : releaseTimes(firstMs, doneMs, timing, key);
+  const promptChars = req.messages.reduce((n, m) => n + m.content.length, 0);
+  let offsets: FilterOffsets = { check_offset: promptChars, end_offset: promptChars, start_offset: promptChars };
+  let sentChars = 0;
+  const annotate = (atMs: number) => {
+    offsets = { check_offset: offsets.end_offset, end_offset: promptChars + sentChars, start_offset: promptChars };
+    events.push({ atMs, data: sseEvent(annotationChunk(offsets, style.contentResults, req.includeUsage)) });
+  };
+  let release = 0;
   let tokenIndex = 0;
   for (const piece of pieces) {
     tokenIndex += piece.tokens;
-    events.push({ atMs: times[tokenIndex - 1], data: sseEvent(contentChunk(who, piece.text, iu)), content: piece.text });
+    const readyMs = times[tokenIndex - 1];
+    while (releases[release] < readyMs) {
+      if (filter === "asynchronous" && promptChars + sentChars > offsets.end_offset) annotate(releases[release]);
+      release++;
+    }
+    const atMs = filter === "default" ? releases[release] : readyMs;
+    events.push({ atMs, data: sseEvent(contentChunk(who, piece.text, style, obfuscation())), content: piece.text });
+    sentChars += piece.text.length;
   }
-  events.push({ atMs: doneMs, data: sseEvent(finishChunk(who, finishReason, iu)) });
-  if (iu) events.push({ atMs: doneMs, data: sseEvent(usageChunk(who, usage)) });
-  events.push({ atMs: doneMs, data: sseEvent("[DONE]") });
+  events.push({ atMs: doneMs, data: sseEvent(finishChunk(who, finishReason, style, obfuscation())) });
+  if (filter === "asynchronous") annotate(doneMs);
+  const endMs = doneMs + (filter === "default" ? tailMs(timing) : 0);
+  if (req.includeUsage) events.push({ atMs: endMs, data: sseEvent(usageChunk(who, usage)) });
+  events.push({ atMs: endMs, data: sseEvent("[DONE]") });
 
-  return { text, source: reply.source, finishReason, usage, events, body: completionBody(who, text, finishReason, usage), doneMs };
+  return { text, source: reply.source, finishReason, usage, events, body, doneMs };
 }

@@ -1,16 +1,20 @@
 /**
  * The one place where a request's own options are worked out from its `x-lab-*`
- * headers, on top of the lab's: timing (`x-lab-timing`) and faults (`x-lab-fault`).
+ * headers, on top of the lab's: timing (`x-lab-timing`), faults (`x-lab-fault`) and the
+ * content filter's streaming mode (`x-lab-content-filter`).
  */
+import { CONTENT_FILTER_HEADER, DEFAULT_CONTENT_FILTER, parseContentFilter } from "./content-filter";
 import { badRequest, type AzureErrorAnswer } from "./errors";
 import { FAULT_HEADER, parseFault, type Fault } from "./faults";
 import { mergeTiming, parseTimingHeader, TIMING_HEADER } from "./timing";
-import type { TimingOptions } from "./types";
+import type { ContentFilterMode, TimingOptions } from "./types";
 
 export interface RequestOptions {
   timing: TimingOptions;
   /** The request's fault if it sent the header (`none` clears the lab's), else the lab's. */
   fault: Fault;
+  /** The request's header if it sent one, else the lab's mode. */
+  contentFilter: ContentFilterMode;
 }
 
 function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -22,6 +26,7 @@ export function resolveRequestOptions(
   headers: Record<string, string | string[] | undefined>,
   labTiming: Partial<TimingOptions> | undefined,
   labFault: Fault = {},
+  labFilter: ContentFilterMode = DEFAULT_CONTENT_FILTER,
 ): RequestOptions | AzureErrorAnswer {
   const value = headerValue(headers, TIMING_HEADER);
   let perRequest: Partial<TimingOptions> | undefined;
@@ -41,5 +46,14 @@ export function resolveRequestOptions(
       return { ...badRequest((err as Error).message), code: "InvalidLabFault" };
     }
   }
-  return { timing: mergeTiming(labTiming, perRequest), fault };
+  let contentFilter = labFilter;
+  const filterText = headerValue(headers, CONTENT_FILTER_HEADER);
+  if (filterText !== undefined) {
+    try {
+      contentFilter = parseContentFilter(filterText);
+    } catch (err) {
+      return { ...badRequest((err as Error).message), code: "InvalidLabContentFilter" };
+    }
+  }
+  return { timing: mergeTiming(labTiming, perRequest), fault, contentFilter };
 }

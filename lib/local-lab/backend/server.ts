@@ -6,9 +6,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { parseContentFilter, DEFAULT_CONTENT_FILTER } from "./content-filter";
 import { deliver, type Generation } from "./delivery";
 import { applyFault, faultError, parseFault, type Fault } from "./faults";
-import { DEFAULT_DEPLOYMENTS, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
+import { DEFAULT_DEPLOYMENTS, modelSession, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
 import { deploymentNotFound, errorBody, isAzureErrorAnswer, rateLimited, tooLarge, unauthorized, type AzureErrorAnswer } from "./errors";
 import { planCompletion } from "./plan";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
@@ -25,15 +26,27 @@ import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
+/**
+ * Seen on Azure 200s in 2026 (a public write-up of one deployment): requests renew every
+ * 10 s, tokens every 60 s; the reset figures are seconds, 0 while quota is left.
+ */
+const RATE_LIMIT_WINDOWS = {
+  "x-ratelimit-renewalperiod-requests": "10",
+  "x-ratelimit-renewalperiod-tokens": "60",
+  "x-ratelimit-reset-requests": "0",
+  "x-ratelimit-reset-tokens": "0",
+};
+
 export async function startBackend(options: BackendOptions = {}): Promise<BackendServer> {
   const deployments = options.deployments ?? DEFAULT_DEPLOYMENTS;
   validateDeployments(deployments);
   if (options.timing) validateTiming(options.timing);
+  const labFilter = parseContentFilter(options.contentFilter ?? DEFAULT_CONTENT_FILTER, "contentFilter");
   // What Azure reports of a deployment is fixed by its configuration: worked out once.
-  const byName = new Map<string, { config: DeploymentConfig; limiter: RateLimiter; model: string; fingerprint: string }>();
+  const byName = new Map<string, { config: DeploymentConfig; limiter: RateLimiter; model: string; fingerprint: string; session: string }>();
   for (const d of deployments) {
     const model = reportedModel(d);
-    byName.set(d.name, { config: d, limiter: createRateLimiter(d), model, fingerprint: systemFingerprint(model) });
+    byName.set(d.name, { config: d, limiter: createRateLimiter(d), model, fingerprint: systemFingerprint(model), session: modelSession(model) });
   }
 
   const apiKey = options.apiKey ?? randomBytes(24).toString("hex");
@@ -74,7 +87,6 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
 
     const deployment = byName.get(route.deployment);
     if (!deployment && upstream?.kind !== "azure") return send(res, deploymentNotFound(), headers);
-    headers["x-ms-deployment-name"] = route.deployment;
 
     // An oversized body is still read to its end (and dropped), so the client gets the 413 instead of a reset.
     const read = await readBody(req, res, { maxBytes: maxBody, drain: true });
@@ -100,7 +112,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     }
     if (!deployment) return send(res, deploymentNotFound(), headers);
 
-    const requestOptions = resolveRequestOptions(req.headers, options.timing, labFault);
+    const requestOptions = resolveRequestOptions(req.headers, options.timing, labFault, labFilter);
     if (isAzureErrorAnswer(requestOptions)) return send(res, requestOptions, headers);
     const chat = parseChatRequest(body);
     if (isAzureErrorAnswer(chat)) return send(res, chat, headers);
@@ -116,7 +128,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (injected) return send(res, injected, { ...headers, "x-lab-fault-injected": String(fault.status) });
     if (fault.stream && chat.stream) headers["x-lab-fault-injected"] = `${fault.stream.kind}-after=${fault.stream.after}`;
     const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: deployment.model, systemFingerprint: deployment.fingerprint };
-    const plan = planCompletion(chat, deployment.config.model, identity, requestOptions.timing, rules);
+    const plan = planCompletion(chat, deployment.config.model, identity, requestOptions.timing, rules, requestOptions.contentFilter);
 
     const admission = deployment.limiter.admit(plan.usage.total_tokens, Date.now());
     Object.assign(headers, {
@@ -124,11 +136,20 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       "x-ratelimit-limit-tokens": String(deployment.config.tokensPerMinute),
       "x-ratelimit-remaining-requests": String(admission.remainingRequests),
       "x-ratelimit-remaining-tokens": String(admission.remainingTokens),
+      ...RATE_LIMIT_WINDOWS,
     });
     const refused = admission.refused;
     if (refused) return send(res, rateLimited(refused.kind, apiVersion, refused.retryAfterSeconds), headers);
 
-    Object.assign(headers, { "x-ms-rai-invoked": "true", "azureml-model-session": "local-lab-simulator", "x-lab-reply-source": plan.source });
+    Object.assign(headers, {
+      "x-ms-rai-invoked": String(requestOptions.contentFilter !== "none"),
+      "x-ms-served-model": deployment.model,
+      "azureml-model-session": deployment.session,
+      "x-content-type-options": "nosniff",
+      "strict-transport-security": "max-age=31536000; includeSubDomains; preload",
+      "x-lab-reply-source": plan.source,
+      "x-lab-content-filter": requestOptions.contentFilter,
+    });
     let generation: Generation;
     // A generation can end inside deliver() itself (everything due at once, or cut at once).
     let ended = false;
@@ -143,8 +164,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
         "cache-control": "no-cache, must-revalidate",
         "x-accel-buffering": "no",
       });
-      // Headers now, content when due: a client sees the response start at once.
-      res.flushHeaders();
+      // No flushHeaders: like Azure, the headers leave with the first events, when the
+      // first token is ready (recorded: one network read, 406–803 ms after the request).
       generation = deliver(res, applyFault(plan.events, fault, true), startedAt, onEnd);
     } else {
       const json = JSON.stringify(plan.body);

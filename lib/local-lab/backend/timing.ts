@@ -5,17 +5,21 @@
  */
 import type { TimingOptions } from "./types";
 
-/** Close to a real gpt-4o-mini deployment: a few hundred ms to the first token, ~20 ms per token. */
+/**
+ * Close to a real deployment: recorded Azure streams sent their first bytes 406–803 ms
+ * after the request (FIELD-NOTES §8); ~20 ms per token; bursts ~2 s apart.
+ */
 export const DEFAULT_TIMING: TimingOptions = {
-  firstTokenMs: 350,
+  firstTokenMs: 500,
   tokenMs: 20,
   jitter: 0.25,
   tokensPerEvent: 1,
+  burstMs: 2000,
   seed: 1,
 };
 
 /** For tests: every event is due at once (still one write per event). */
-export const ZERO_LATENCY: Partial<TimingOptions> = { firstTokenMs: 0, tokenMs: 0, jitter: 0 };
+export const ZERO_LATENCY: Partial<TimingOptions> = { firstTokenMs: 0, tokenMs: 0, jitter: 0, burstMs: 0 };
 
 /** The per-request header that overrides the lab's timing. */
 export const TIMING_HEADER = "x-lab-timing";
@@ -25,11 +29,12 @@ const HEADER_KEYS: Record<string, keyof TimingOptions> = {
   token: "tokenMs",
   jitter: "jitter",
   "tokens-per-event": "tokensPerEvent",
+  burst: "burstMs",
   seed: "seed",
 };
 
 /**
- * Reads `first-token=300; token=20; jitter=0.2; tokens-per-event=3; seed=7` (any
+ * Reads `first-token=300; token=20; jitter=0.2; burst=2000; tokens-per-event=1; seed=7` (any
  * subset, any order); `none` means zero latency and may be combined (`none; seed=7`). Throws a readable Error on anything
  * else, so a typo in a notebook cell is reported instead of silently ignored.
  */
@@ -66,6 +71,7 @@ export function validateTiming(t: Partial<TimingOptions>): void {
   if (t.firstTokenMs !== undefined && !(t.firstTokenMs >= 0 && t.firstTokenMs <= 600_000)) bad("first-token must be 0..600000 ms");
   if (t.tokenMs !== undefined && !(t.tokenMs >= 0 && t.tokenMs <= 60_000)) bad("token must be 0..60000 ms");
   if (t.jitter !== undefined && !(t.jitter >= 0 && t.jitter <= 1)) bad("jitter must be 0..1");
+  if (t.burstMs !== undefined && !(t.burstMs >= 0 && t.burstMs <= 600_000)) bad("burst must be 0..600000 ms");
   if (t.tokensPerEvent !== undefined && !(Number.isInteger(t.tokensPerEvent) && t.tokensPerEvent >= 1)) bad("tokens-per-event must be an integer >= 1");
   if (t.seed !== undefined && !Number.isInteger(t.seed)) bad("seed must be an integer");
 }

@@ -3,6 +3,8 @@
  * build against these, so fields are only ever added, never renamed.
  */
 
+export type ContentFilterMode = "default" | "asynchronous" | "none";
+
 export interface DeploymentConfig {
   /** The deployment name in the URL: /openai/deployments/{name}/chat/completions. */
   name: string;
@@ -24,8 +26,17 @@ export interface TimingOptions {
   tokenMs: number;
   /** Relative spread 0..1: each delay is drawn uniformly from mean × (1 ± jitter). */
   jitter: number;
-  /** Tokens released per SSE event; Azure's default content filter releases bursts. */
+  /**
+   * Tokens per SSE event. Azure sends about one token per event in every filter mode
+   * (FIELD-NOTES §8), so 1 is the default; more is only a load knob for the benchmark
+   * (fewer, bigger events), not how Azure's bursts look: those are `burstMs`.
+   */
   tokensPerEvent: number;
+  /**
+   * Mean interval at which the default (synchronous) content filter releases the text
+   * it held: recorded long answers came in bursts about 2 s apart (FIELD-NOTES §8).
+   */
+  burstMs: number;
   /** Seed of the PRNG behind the jitter: same request and seed, same delays. */
   seed: number;
 }
@@ -50,6 +61,13 @@ export interface BackendOptions {
   region?: string;
   /** Default: gpt-4o-mini, gpt-4.1-mini, gpt-35-turbo with generous limits. */
   deployments?: DeploymentConfig[];
+  /**
+   * The deployment's content filter, as Azure streams it (see content-filter.ts):
+   * "default" (synchronous, bursts), "asynchronous" (per token, annotation chunks) or
+   * "none" (an OpenAI-compatible server). Default "default"; a request may override it
+   * with the `x-lab-content-filter` header.
+   */
+  contentFilter?: ContentFilterMode;
   /** Lab-wide timing; a request may override it with the `x-lab-timing` header. */
   timing?: Partial<TimingOptions>;
   /** Path to a reply script (JSON, pattern -> reply); default env LAB_REPLY_SCRIPT. */
