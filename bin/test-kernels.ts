@@ -6,8 +6,9 @@
  *   npm run test:kernels -- some.ipynb         another notebook
  *   npm run test:kernels -- --kernel deno      one kernel only
  *   npm run test:kernels -- --self-test        proves that a failing cell, a cell without
- *                                              output and tslab without the lab's comm
- *                                              handling make the check fail
+ *                                              output, a too long or too wide output and
+ *                                              tslab without the lab's comm handling make
+ *                                              the check fail
  *
  * Before the notebook, each kernel gets the comm messages of a notebook front end
  * (tools/notebook/comms.ts). Executed notebooks go to out/kernels/<kernel>.ipynb
@@ -55,13 +56,15 @@ runCommand(command, async ({ values, positionals }) => {
   const { problems, results } = await runInKernels(options);
   problems.unshift(...commIssues);
   if (selfTest) {
-    // The self-test notebook has a cell that throws and a cell that shows nothing; the
-    // harness must report both under every kernel, or it cannot be trusted. So must the
-    // comm check, on tslab without the lab's comm handling.
+    // The self-test notebook has a cell that throws, a cell that shows nothing, one too long
+    // and one too wide; the harness must report each under every kernel, or it cannot be
+    // trusted. So must the comm check, on tslab without the lab's comm handling.
     const missed: string[] = [];
     for (const kernel of options.kernels) {
       if (!problems.some((p) => p.startsWith(`${kernel}: cell fails failed`))) missed.push(`${kernel}: the failing cell was not reported`);
       if (!problems.some((p) => p.startsWith(`${kernel}: cell silent has no output`))) missed.push(`${kernel}: the cell without output was not reported`);
+      if (!problems.some((p) => p.startsWith(`${kernel}: cell too-long, output 1: 31 lines`))) missed.push(`${kernel}: the 31-line output was not reported`);
+      if (!problems.some((p) => p.startsWith(`${kernel}: cell too-wide, output 1: a line of 115 columns`))) missed.push(`${kernel}: the 115-column line was not reported`);
     }
     const plain = await withPlainTslabSpec(async (jupyterPath, kernel) => commProblems(await probeComms(kernel, jupyterPath)));
     console.log(`tslab as it comes, comm messages: ${plain.length} problem(s)${plain.length ? `, e.g. ${plain[0]}` : ""}`);
@@ -70,7 +73,7 @@ runCommand(command, async ({ values, positionals }) => {
       console.log(`\nself-test FAILED:\n  ${missed.join("\n  ")}`);
       return 1;
     }
-    console.log("\nself-test ok: the harness reports a failing cell and a cell without output under every kernel, and plain tslab's comm lines");
+    console.log("\nself-test ok: the harness reports a failing cell, a cell without output, an output too long or too wide under every kernel, and plain tslab's comm lines");
     return 0;
   }
   const times = results.map((r) => `${r.kernel} ${r.seconds.toFixed(1)} s`).join(", ");
