@@ -7,6 +7,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { LabError } from "./errors";
 import { mask, registerSecret } from "./report/mask";
+import type { DeploymentOutputs, TraceDocument } from "./schema";
 
 export const DEPLOYMENTS_API_VERSION = "2024-03-01";
 export const APIM_API_VERSION = "2024-05-01";
@@ -39,25 +40,6 @@ export class ManagementError extends LabError {
     this.status = status;
     this.serviceCode = serviceCode;
   }
-}
-
-export interface DeploymentOutputs {
-  apimServiceId: string;
-  apimSubscriptionKey: string;
-  apimResourceGatewayURL: string;
-}
-
-export interface ApimTrace {
-  serviceName?: string;
-  traceId?: string;
-  traceEntries: Record<string, TraceEntry[] | undefined>;
-}
-
-export interface TraceEntry {
-  source: string;
-  timestamp: string;
-  elapsed: string;
-  data: unknown;
 }
 
 export interface ManagementClientOptions {
@@ -151,7 +133,7 @@ export class ManagementClient {
    * Fetches the trace of one call. A trace is written when the call ends, so a
    * call made a moment ago may not have one yet: ask again for a little while.
    */
-  async listTrace(apimServiceId: string, traceId: string, options: TraceOptions = {}): Promise<ApimTrace> {
+  async listTrace(apimServiceId: string, traceId: string, options: TraceOptions = {}): Promise<TraceDocument> {
     const waitMs = options.waitMs ?? 5000;
     const intervalMs = options.intervalMs ?? 250;
     const deadline = Date.now() + waitMs;
@@ -166,7 +148,7 @@ export class ManagementClient {
             status === 404
               ? new ManagementError("TraceNotFound", `trace ${traceId} not found: traces are kept only for a while; make the call again (with a valid debug token)`, status, code)
               : undefined,
-        )) as ApimTrace;
+        )) as TraceDocument;
       } catch (error) {
         if (!(error instanceof ManagementError) || error.code !== "TraceNotFound" || Date.now() + intervalMs > deadline) throw error;
         await sleep(intervalMs, options.abortSignal);

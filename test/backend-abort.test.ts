@@ -69,6 +69,7 @@ test("a non-streamed request abandoned while waiting stops too", async () => {
 });
 
 test("close() ends running streams, clears their timers and resolves", async () => {
+  const timersBefore = timers();
   const other = await startBackend({ timing: { firstTokenMs: 10, tokenMs: 50 } });
   const res = await post(other, slowCount);
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -76,6 +77,7 @@ test("close() ends running streams, clears their timers and resolves", async () 
   assert.equal(other.activeStreams(), 1);
   await other.close();
   assert.equal(other.activeStreams(), 0);
+  assert.ok(timers() <= timersBefore, `${timers() - timersBefore} timers left behind`);
   await assert.rejects(async () => {
     for (;;) if ((await reader.read()).done) throw new Error("ended cleanly, expected a cut stream");
   });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, test } from "node:test";
 import { startBackend, type BackendServer } from "../lib/local-lab/backend";
 import { chatUrl, post } from "./fixtures/backend-helpers";
@@ -64,9 +65,32 @@ test("400 for bodies that are not JSON or not a chat request", async () => {
   await expectError(await post(backend, { messages: "hi" }), 400, "BadRequest", /must be an array/);
 });
 
-test("413 for an oversized body, answered after the body is read", async () => {
+test("413 for an oversized body, answered after the body is read; the connection stays open", { timeout: 10_000 }, async () => {
   const big = { messages: [{ role: "user", content: "x".repeat(10_000) }] };
   await expectError(await post(backend, big), 413, "RequestEntityTooLarge", /larger than the 4096 bytes/);
+
+  // Raw: half of a 10,000-byte body, a pause, then the rest. A caller still sending reads
+  // the answer, not a reset; and the drained connection carries the next request.
+  const url = new URL(chatUrl(backend));
+  const socket = connect(Number(url.port), url.hostname);
+  let received = "";
+  socket.on("data", (c) => (received += c));
+  const head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: x\r\napi-key: ${backend.apiKey}\r\ncontent-type: application/json\r\ncontent-length: 10000\r\n\r\n`;
+  await new Promise<void>((resolve) => socket.once("connect", resolve));
+  socket.write(head + "x".repeat(5000));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(received, "", "no answer before the whole body has come");
+  socket.write("x".repeat(5000));
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((r) => setTimeout(r, 5));
+  };
+  await until(() => received.includes('"RequestEntityTooLarge"'));
+  assert.match(received, /^HTTP\/1\.1 413 /);
+  assert.doesNotMatch(received, /\r\nconnection: close\r\n/i);
+  socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: x\r\napi-key: ${backend.apiKey}\r\n\r\n`);
+  await until(() => (received.match(/HTTP\/1\.1 /g) ?? []).length === 2);
+  assert.match(received, /HTTP\/1\.1 405 /);
+  socket.destroy();
 });
 
 test("400 for a malformed x-lab-timing header", async () => {

@@ -109,16 +109,32 @@ test("API by longest path prefix, operation by method and template", () => {
   assert.equal(matchOperation("POST", "/models", OPENAI_OPERATIONS), undefined);
 });
 
+/**
+ * Hop-by-hop headers, written from RFC 9110: section 7.6.1 (Connection and the fields it
+ * names, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade), 11.7.1 and 11.7.2
+ * (Proxy-Authenticate and Proxy-Authorization apply to the next hop only), and Trailer
+ * (RFC 2616 section 13.5.1).
+ */
+const RFC_HOP_BY_HOP = {
+  connection: "keep-alive, x-hop",
+  "x-hop": "1",
+  "proxy-connection": "keep-alive",
+  "keep-alive": "timeout=5",
+  te: "trailers",
+  "transfer-encoding": "chunked",
+  upgrade: "websocket",
+  "proxy-authenticate": "Basic",
+  "proxy-authorization": "Basic eA==",
+  trailer: "x-checksum",
+};
+
 test("headers: the caller's secrets and hop-by-hop headers stay at the gateway; x-lab-* pass", () => {
   const incoming = {
     host: "gw",
     "api-key": "caller-key",
     "ocp-apim-subscription-key": "caller-key-2",
     "apim-debug-authorization": "debug",
-    connection: "keep-alive, x-hop",
-    "x-hop": "1",
-    "keep-alive": "timeout=5",
-    "transfer-encoding": "chunked",
+    ...RFC_HOP_BY_HOP,
     "accept-encoding": "gzip",
     "content-length": "999",
     "x-lab-timing": "first-token=300; token=20",
@@ -134,7 +150,7 @@ test("headers: the caller's secrets and hop-by-hop headers stay at the gateway; 
     "content-length": "12",
     "x-forwarded-for": "127.0.0.1",
   });
-  assert.deepEqual(endToEnd({ "transfer-encoding": "chunked", "x-ms-region": "r" }), { "x-ms-region": "r" });
+  assert.deepEqual(endToEnd({ ...RFC_HOP_BY_HOP, "x-ms-region": "r" }), { "x-ms-region": "r" });
   assert.equal(subscriptionKeyOf({ "api-key": "a", "ocp-apim-subscription-key": "b" }), "a");
   assert.equal(subscriptionKeyOf({ "ocp-apim-subscription-key": "b" }), "b");
   assert.equal(subscriptionKeyOf({}), undefined);

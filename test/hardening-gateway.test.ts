@@ -10,23 +10,32 @@ import { startBackend, ZERO_LATENCY, type BackendServer } from "../lib/local-lab
 import { OPENAI_OPERATIONS, type ApiDefinition } from "../lib/local-lab/gateway/apis";
 import { startGateway, type GatewayServer } from "../lib/local-lab/gateway/server";
 import { createTraceStore } from "../lib/local-lab/trace/store";
+import { signDebugToken } from "../lib/local-lab/trace/debug-token";
+import type { TraceDocument } from "../lib/schema";
 
 const KEY = "hardening-subscription-key";
 const CHAT = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21";
 let backend: BackendServer;
 let gateway: GatewayServer;
 let port: number;
+const SIGNING = Buffer.alloc(32, 1);
+const API_ID = "/s/apis/openai";
+// The traces the gateway stores, in order: a caller that vanished never got a trace id.
+const stored: TraceDocument[] = [];
 
 before(async () => {
   backend = await startBackend({ timing: ZERO_LATENCY });
-  const api: ApiDefinition = { id: "/s/apis/openai", name: "openai", path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: false, operations: [...OPENAI_OPERATIONS] };
+  const api: ApiDefinition = { id: API_ID, name: "openai", path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: false, operations: [...OPENAI_OPERATIONS] };
   gateway = await startGateway({
     traceServiceName: "apim.azure-api.net",
     apis: [api],
     subscriptionKey: KEY,
-    debugTokenKey: Buffer.alloc(32, 1),
+    debugTokenKey: SIGNING,
     backendToken: backend.apiKey,
-    traceStore: createTraceStore(10),
+    traceStore: (() => {
+      const store = createTraceStore(10);
+      return { ...store, put: (t: TraceDocument) => (stored.push(t), store.put(t)) };
+    })(),
     maxRequestBodyBytes: 64 * 1024,
     headersTimeoutMs: 300,
     requestTimeoutMs: 5_000,
@@ -105,6 +114,23 @@ test("a body that stalls: 408 with an APIM-style body, connection closed", async
   assert.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
   assert.match(text, /\r\nconnection: close\r\n/i);
   assert.match(text, /\{"statusCode":408,"message":"Request timeout: the request body did not arrive in time\."\}$/);
+  await stillServes();
+});
+
+test("a caller that goes away mid-body: the call fails as a client failure, nothing is forwarded, the gateway still serves", async () => {
+  const before = stored.length;
+  const token = signDebugToken({ apiId: API_ID, expiresAt: Date.now() + 60_000, purposes: ["tracing"] }, SIGNING);
+  const head = `POST ${CHAT} HTTP/1.1\r\nHost: x\r\napi-key: ${KEY}\r\napim-debug-authorization: ${token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n`;
+  const { text } = await rawExchange([head, '{"messages":'], 50);
+  assert.equal(text, "", "no answer: the caller left first");
+  for (let i = 0; i < 100 && stored.length === before; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(stored.length, before + 1, "the call ended and its trace was stored");
+  const trace = stored[before];
+  assert.deepEqual(Object.keys(trace.traceEntries), ["inbound", "on-error"], "nothing reached the backend stage");
+  assert.deepEqual(trace.traceEntries["on-error"]![0].data, {
+    source: "request-forwarder", reason: "ClientConnectionFailure",
+    message: "The client closed the connection before the response was sent in full.", section: "inbound",
+  });
   await stillServes();
 });
 

@@ -54,12 +54,35 @@ test("--json prints one line with what a client needs, serves, and stops cleanly
   }
 });
 
+/** Everything on stdout until `pattern` shows up (15 s at most). */
+function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} from the lab after 15 s: ${out}`)), 15_000);
+    child.stdout.on("data", (c) => {
+      out += c;
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`lab exited with ${code} before printing ${pattern}`)));
+  });
+}
+
 test("human-readable start-up shows a curl example; SIGINT stops it", async () => {
   const child = lab(["--first-token-ms", "10", "--token-ms", "1", "--buffer-response"]);
   try {
-    const line = await firstLine(child);
-    assert.match(line, /Local lab running/);
-    await new Promise((r) => setTimeout(r, 200));
+    const out = await outputUntil(child, /'\n/);
+    assert.match(out, /^Local lab running/);
+    // The example works as printed: its URL and key stream a reply through the gateway.
+    const example = /curl -N "([^"]+)" \\\n\s+-H "api-key: ([^"]+)" -H "content-type: application\/json" \\\n\s+-d '([^']+)'/.exec(out);
+    assert.ok(example, `no curl example in:\n${out}`);
+    const [, url, key, body] = example;
+    const res = await fetch(url, { method: "POST", headers: { "api-key": key, "content-type": "application/json" }, body });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-ms-stream"), "True");
+    assert.ok((await res.text()).endsWith("data: [DONE]\n\n"));
     const exited = exitCode(child);
     child.kill("SIGINT");
     assert.equal(await exited, 0);

@@ -146,3 +146,24 @@ test("listTrace: the stored trace, 404 for an unknown id, 400 without one", asyn
   await expectError(call(TRACE, { body: {} }), 400, "ValidationError", "traceId");
   await expectError(call(TRACE.replace("listTrace", "listSomething"), { body: { traceId: "trace-1" } }), 404, "NotFound");
 });
+
+test("every answer carries ARM's request ids; a body over 1 MiB is a 413 in ARM's shape", async () => {
+  const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const answers = [
+    await fetch(server.url + DEPLOYMENT + V, { headers: { authorization: `Bearer ${TOKEN}` } }),
+    await fetch(server.url + DEPLOYMENT + V),
+  ];
+  for (const res of answers) {
+    assert.match(res.headers.get("x-ms-request-id") ?? "", GUID);
+    assert.match(res.headers.get("x-ms-correlation-request-id") ?? "", GUID);
+    assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+    await res.text();
+  }
+  const big = await fetch(server.url + TRACE, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: "x".repeat(1024 * 1024 + 1),
+  });
+  assert.equal(big.status, 413);
+  assert.deepEqual(await big.json(), { error: { code: "RequestEntityTooLarge", message: "The request body is too large." } });
+});

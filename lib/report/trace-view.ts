@@ -11,14 +11,10 @@
 import { isSecretName, mask, registerSecret } from "./mask";
 import { formatMs } from "./format";
 import { textTable } from "./text-table";
-
-export type TraceSectionName = "inbound" | "backend" | "outbound" | "on-error";
-
-/** The policy sections in the order a request lives through them. */
-export const TRACE_SECTIONS: readonly TraceSectionName[] = ["inbound", "backend", "outbound", "on-error"];
+import { TRACE_SECTIONS } from "../schema";
 
 /**
- * A trace entry as this reader accepts it: the management client's `TraceEntry`
+ * A trace entry as this reader accepts it: a `TraceEntry` (../schema)
  * fits, and so does a partial one (a local or hand-made trace).
  */
 export interface TraceEntryLike {
@@ -30,7 +26,7 @@ export interface TraceEntryLike {
   data?: unknown;
 }
 
-/** A trace as this reader accepts it; the management client's `TraceLike` fits. */
+/** A trace as this reader accepts it; a `TraceDocument` (../schema) fits. */
 export interface TraceLike {
   serviceName?: string;
   traceId?: string;

@@ -40,6 +40,10 @@ export function verdicts(results: ScenarioResult[]): string[] {
     const { p50, p99 } = c1.added.ttfcMs;
     if (c1.bareProxy) lines.push(`  the floor, a bare Node pass-through proxy on the same path: +${ms(c1.bareProxy.ttfcMs.p50)} / ${ms(c1.bareProxy.ttfcMs.p99)} ms to first content (p50/p99), ${num(c1.bareProxy.cpuPerChunkUs, 1)} µs CPU a chunk (gateway: ${num(c1.gateway.gateway.cpuPerChunkUs, 1)})`);
     lines.push(`added time to first content, concurrency 1, zero latency: p50 ${ms(p50)} ms (target ≤ ${TARGETS.ttfcP50Ms}: ${p50 <= TARGETS.ttfcP50Ms ? "met" : "MISSED"}), p99 ${ms(p99)} ms (target ≤ ${TARGETS.ttfcP99Ms}: ${p99 <= TARGETS.ttfcP99Ms ? "met" : "MISSED"})`);
+    if (c1.bareProxy) {
+      const ratio = p50 / c1.bareProxy.ttfcMs.p50;
+      lines.push(`  against the floor: ${num(ratio, 2)}× the bare proxy's p50 (target ≤ ${TARGETS.ttfcVsFloor}×: ${ratio <= TARGETS.ttfcVsFloor ? "met" : "MISSED"})`);
+    }
   }
   const c1k = results.find((r) => r.latency === "default" && r.concurrency === 1000);
   if (c1k) {

@@ -3,7 +3,8 @@
  * Validation returns these as values instead of throwing, so it stays pure and testable.
  */
 
-export interface LabError {
+/** An error answer to send (not an exception to throw: that is lib/errors.ts's `LabError`). */
+export interface AzureErrorAnswer {
   status: number;
   code: string;
   message: string;
@@ -13,11 +14,11 @@ export interface LabError {
   param?: string;
 }
 
-export function isLabError(x: unknown): x is LabError {
-  return typeof x === "object" && x !== null && typeof (x as LabError).status === "number" && typeof (x as LabError).code === "string";
+export function isAzureErrorAnswer(x: unknown): x is AzureErrorAnswer {
+  return typeof x === "object" && x !== null && typeof (x as AzureErrorAnswer).status === "number" && typeof (x as AzureErrorAnswer).code === "string";
 }
 
-export function errorBody(err: LabError) {
+export function errorBody(err: AzureErrorAnswer) {
   const error: Record<string, unknown> = { code: err.code, message: err.message };
   if (err.param !== undefined) {
     error.param = err.param;
@@ -26,31 +27,31 @@ export function errorBody(err: LabError) {
   return { error };
 }
 
-export const resourceNotFound = (): LabError => ({ status: 404, code: "404", message: "Resource not found" });
+export const resourceNotFound = (): AzureErrorAnswer => ({ status: 404, code: "404", message: "Resource not found" });
 
-export const unauthorized = (): LabError => ({
+export const unauthorized = (): AzureErrorAnswer => ({
   status: 401,
   code: "401",
   message:
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
 });
 
-export const deploymentNotFound = (): LabError => ({
+export const deploymentNotFound = (): AzureErrorAnswer => ({
   status: 404,
   code: "DeploymentNotFound",
   message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
 });
 
-export const badRequest = (message: string, param?: string): LabError => ({ status: 400, code: "BadRequest", message, param });
+export const badRequest = (message: string, param?: string): AzureErrorAnswer => ({ status: 400, code: "BadRequest", message, param });
 
-export const tooLarge = (limit: number): LabError => ({
+export const tooLarge = (limit: number): AzureErrorAnswer => ({
   status: 413,
   code: "RequestEntityTooLarge",
   message: `The request body is larger than the ${limit} bytes this backend accepts.`,
 });
 
 /** Azure's wording, which clients and dashboards match on. */
-export function rateLimited(kind: "token" | "call", apiVersion: string, retryAfterSeconds: number): LabError {
+export function rateLimited(kind: "token" | "call", apiVersion: string, retryAfterSeconds: number): AzureErrorAnswer {
   const unit = retryAfterSeconds === 1 ? "second" : "seconds";
   return {
     status: 429,

@@ -11,7 +11,7 @@
  * fault and at most one stream fault. `n` counts the events sent before the fault,
  * from the prompt-filter chunk on; a reply shorter than that is cut just before `[DONE]`.
  */
-import { rateLimited, type LabError } from "./errors";
+import { rateLimited, type AzureErrorAnswer } from "./errors";
 import { sseEvent } from "./chunks";
 import type { TimedWrite } from "./delivery";
 
@@ -72,7 +72,7 @@ export function parseFault(value: string): Fault {
 }
 
 /** The error an injected status fault answers with, in Azure's words. */
-export function faultError(fault: Fault, apiVersion: string): LabError | undefined {
+export function faultError(fault: Fault, apiVersion: string): AzureErrorAnswer | undefined {
   switch (fault.status) {
     case 429:
       return rateLimited("call", apiVersion, fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);

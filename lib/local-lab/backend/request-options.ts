@@ -2,7 +2,7 @@
  * The one place where a request's own options are worked out from its `x-lab-*`
  * headers, on top of the lab's: timing (`x-lab-timing`) and faults (`x-lab-fault`).
  */
-import { badRequest, type LabError } from "./errors";
+import { badRequest, type AzureErrorAnswer } from "./errors";
 import { FAULT_HEADER, parseFault, type Fault } from "./faults";
 import { mergeTiming, parseTimingHeader, TIMING_HEADER } from "./timing";
 import type { TimingOptions } from "./types";
@@ -22,7 +22,7 @@ export function resolveRequestOptions(
   headers: Record<string, string | string[] | undefined>,
   labTiming: Partial<TimingOptions> | undefined,
   labFault: Fault = {},
-): RequestOptions | LabError {
+): RequestOptions | AzureErrorAnswer {
   const value = headerValue(headers, TIMING_HEADER);
   let perRequest: Partial<TimingOptions> | undefined;
   if (value !== undefined) {

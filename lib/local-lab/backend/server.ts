@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { deliver, type Generation } from "./delivery";
 import { applyFault, faultError, parseFault, type Fault } from "./faults";
 import { DEFAULT_DEPLOYMENTS, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
-import { deploymentNotFound, errorBody, isLabError, rateLimited, tooLarge, unauthorized, type LabError } from "./errors";
+import { deploymentNotFound, errorBody, isAzureErrorAnswer, rateLimited, tooLarge, unauthorized, type AzureErrorAnswer } from "./errors";
 import { planCompletion } from "./plan";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 import { openReplyScript } from "./reply-script";
@@ -17,6 +17,7 @@ import { resolveRequestOptions } from "./request-options";
 import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
+import { readBody, sendJson } from "../http";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
@@ -67,7 +68,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     };
 
     const route = parseRoute(req.url ?? "/");
-    if (isLabError(route)) return send(res, route, headers);
+    if (isAzureErrorAnswer(route)) return send(res, route, headers);
     if (req.method !== "POST") return send(res, { status: 405, code: "405", message: "Method not allowed; use POST.", headers: { allow: "POST" } }, headers);
     if (!authorized(req)) return send(res, unauthorized(), headers);
     const versionError = checkApiVersion(route.apiVersion);
@@ -78,12 +79,17 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (!deployment && upstream?.kind !== "azure") return send(res, deploymentNotFound(), headers);
     headers["x-ms-deployment-name"] = route.deployment;
 
-    const body = await readBody(req, maxBody);
-    if (body === undefined) return send(res, tooLarge(maxBody), headers);
+    // An oversized body is still read to its end (and dropped), so the client gets the 413 instead of a reset.
+    const read = await readBody(req, res, { maxBytes: maxBody, drain: true });
+    if (read.ok === false) {
+      if (read.reason === "gone") return;
+      return send(res, tooLarge(maxBody), headers);
+    }
+    const body = read.body.toString("utf8");
 
     if (upstream) {
       const parsed = parseChatRequest(body);
-      if (isLabError(parsed)) return send(res, parsed, headers);
+      if (isAzureErrorAnswer(parsed)) return send(res, parsed, headers);
       const model = deployment?.config.model ?? route.deployment;
       const target = upstreamTarget(upstream, req.url ?? "/", req.headers, body, model);
       const call: Generation = { stop: () => res.destroy() };
@@ -98,9 +104,9 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (!deployment) return send(res, deploymentNotFound(), headers);
 
     const requestOptions = resolveRequestOptions(req.headers, options.timing, labFault);
-    if (isLabError(requestOptions)) return send(res, requestOptions, headers);
+    if (isAzureErrorAnswer(requestOptions)) return send(res, requestOptions, headers);
     const chat = parseChatRequest(body);
-    if (isLabError(chat)) return send(res, chat, headers);
+    if (isAzureErrorAnswer(chat)) return send(res, chat, headers);
 
     let rules;
     try {
@@ -177,27 +183,6 @@ function completionId(): string {
   return "chatcmpl-" + Array.from(randomBytes(29), (b) => alphabet[b % alphabet.length]).join("");
 }
 
-function send(res: ServerResponse, err: LabError, headers: Record<string, string>): void {
-  const json = JSON.stringify(errorBody(err));
-  res.writeHead(err.status, { ...headers, ...err.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
-  res.end(json);
-}
-
-/**
- * The body as text, or undefined when it is over the limit. An oversized body is still
- * read to its end (and dropped) so the client gets the 413 instead of a reset.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) parts.push(chunk);
-      // Draining has its limits too: past 64× the limit the client is cut off.
-      else if (size > limit * 64) req.destroy();
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(parts).toString("utf8")));
-    req.on("error", reject);
-  });
+function send(res: ServerResponse, err: AzureErrorAnswer, headers: Record<string, string>): void {
+  sendJson(res, err.status, errorBody(err), { ...headers, ...err.headers, "content-type": "application/json" });
 }

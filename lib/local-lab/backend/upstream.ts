@@ -5,8 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { UpstreamConfig } from "./types";
-import { HOP_BY_HOP } from "../gateway/headers";
-import { cutConnection } from "../http";
+import { cutConnection, HOP_BY_HOP, sendJson } from "../http";
 
 /** Dropped because fetch decodes the body and we re-frame it, or because we set our own (host among them). */
 const NOT_FORWARDED = new Set(["host", "content-length", "content-encoding", "api-key", "authorization"]);
@@ -68,8 +67,7 @@ export async function forward(target: UpstreamTarget, res: ServerResponse, extra
     if (abort.signal.aborted || res.destroyed) return;
     if (!res.headersSent) {
       const message = `The upstream endpoint could not be reached: ${(err as Error).message}`;
-      res.writeHead(502, { ...extraHeaders, "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "BadGateway", message } }));
+      sendJson(res, 502, { error: { code: "BadGateway", message } }, { ...extraHeaders, "content-type": "application/json" });
     } else {
       // Mid-stream failure: end the connection without [DONE], as Azure does.
       cutConnection(res);

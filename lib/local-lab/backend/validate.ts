@@ -2,7 +2,7 @@
  * Request validation, pure: the URL, the api-version and the JSON body become either a
  * typed request or an Azure-shaped error. No I/O, so every bad input is a unit test.
  */
-import { badRequest, resourceNotFound, type LabError } from "./errors";
+import { badRequest, resourceNotFound, type AzureErrorAnswer } from "./errors";
 import type { ChatMessageText } from "./replies";
 
 export interface Route {
@@ -21,7 +21,7 @@ export interface ChatRequest {
 
 const ROUTE = /^\/openai\/deployments\/([^/]+)\/chat\/completions\/?$/;
 
-export function parseRoute(rawUrl: string): Route | LabError {
+export function parseRoute(rawUrl: string): Route | AzureErrorAnswer {
   const url = new URL(rawUrl, "http://backend.invalid");
   const match = ROUTE.exec(url.pathname);
   if (!match) return resourceNotFound();
@@ -37,7 +37,7 @@ export function parseRoute(rawUrl: string): Route | LabError {
 /** Dated versions, GA or preview: 2024-02-01, 2025-04-01-preview. */
 const API_VERSION = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(-preview)?$/;
 
-export function checkApiVersion(value: string | null): LabError | undefined {
+export function checkApiVersion(value: string | null): AzureErrorAnswer | undefined {
   if (value === null || value === "") {
     return { status: 400, code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." };
   }
@@ -55,7 +55,7 @@ const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "func
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
-export function parseChatRequest(bodyText: string): ChatRequest | LabError {
+export function parseChatRequest(bodyText: string): ChatRequest | AzureErrorAnswer {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);

@@ -1,12 +1,13 @@
 /**
  * One request's life through the gateway: what every stage reads and writes. Opening a
- * call settles the two things APIM decides before any policy runs: whether the request
- * is traced (the debug token) and how a caller that goes away is noticed.
+ * call settles what APIM decides before any policy runs: whether the request is traced
+ * (the debug token). A caller that goes away is noticed where it matters: by the body
+ * reader (../http) and by the relay (./relay), whose backend request it aborts.
  */
 import type { Agent, IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { ApiDefinition, ApiMatch } from "./apis";
-import type { HeaderMap } from "./headers";
+import type { HeaderMap } from "../http";
 import { verifyDebugToken } from "../trace/debug-token";
 import { createTraceRecorder, NO_TRACE, type TraceRecorder } from "../trace/trace";
 import type { TraceStore } from "../trace/store";
@@ -40,8 +41,6 @@ export interface Call {
   /** Query string including `?`, or empty. */
   readonly search: string;
   readonly trace: TraceRecorder;
-  /** Aborted when the caller goes away before the response was sent in full. */
-  readonly signal: AbortSignal;
   /** APIM's id for the request, shown in its 5xx bodies. */
   readonly activityId: string;
   /** Headers APIM adds to every response of this call: `Apim-Trace-Id`, debug-token warnings. */
@@ -53,13 +52,6 @@ export interface Call {
 }
 
 export function openCall(config: GatewayConfig, req: IncomingMessage, res: ServerResponse, match: ApiMatch, search: string): Call {
-  const controller = new AbortController();
-  // A POST's body has been read by then, so the request's own events say nothing:
-  // only the response's `close` before `end` means the caller went away.
-  res.on("close", () => {
-    if (!res.writableEnded) controller.abort();
-  });
-
   const responseHeaders: HeaderMap = {};
   let trace = NO_TRACE;
   const header = req.headers["apim-debug-authorization"];
@@ -84,7 +76,6 @@ export function openCall(config: GatewayConfig, req: IncomingMessage, res: Serve
     rest: match.rest,
     search,
     trace,
-    signal: controller.signal,
     activityId: randomUUID(),
     responseHeaders,
     body: Buffer.alloc(0),

@@ -2,7 +2,6 @@
  * APIM's own response bodies for failures raised by the gateway rather than the backend.
  * Backend responses, 5xx included, are passed through unchanged, as APIM does.
  */
-import type { ServerResponse } from "node:http";
 import type { ProxyError } from "../trace/entries";
 
 export interface ApimErrorBody {
@@ -54,11 +53,4 @@ export function backendErrorMessage(code: string | undefined, fallback: string):
     default:
       return fallback;
   }
-}
-
-/** An APIM-style JSON answer, whole: status, headers, length and body in one go. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
-  res.end(text);
 }

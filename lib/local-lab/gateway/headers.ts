@@ -1,22 +1,9 @@
 /**
- * Which headers cross the gateway. Hop-by-hop headers describe one connection, not the
- * message (RFC 9110 section 7.6.1), so a proxy never forwards them either way.
+ * Which headers cross the gateway: the caller's secrets stay here, the backend gets the
+ * gateway's own credential, and hop-by-hop headers (../http) go neither way.
  */
 import type { IncomingHttpHeaders } from "node:http";
-
-export type HeaderMap = Record<string, string | string[]>;
-
-export const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+import { HOP_BY_HOP, type HeaderMap } from "../http";
 
 /** Request headers the gateway consumes itself: the caller's secrets never reach the backend. */
 export const GATEWAY_ONLY_REQUEST_HEADERS: ReadonlySet<string> = new Set([

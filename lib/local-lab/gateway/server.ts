@@ -5,7 +5,8 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { matchApi } from "./apis";
 import { openCall, type GatewayConfig } from "./call";
-import { GatewayFailure, internalServerError, resourceNotFound, sendJson } from "./errors";
+import { GatewayFailure, internalServerError, resourceNotFound } from "./errors";
+import { sendJson } from "../http";
 import { backend, inbound, onError, outbound } from "./stages";
 import { NO_TRACE } from "../trace/trace";
 import { listen } from "../listen";

@@ -1,14 +1,13 @@
 /**
  * The lab's policy as APIM runs it, one function per section. Each stage records its
  * own trace entries and either hands over to the next or throws a GatewayFailure,
- * which jumps to on-error, as APIM does.
+ * which jumps to on-error, as APIM does. Moving the bytes is ./relay's job.
  */
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Call } from "./call";
 import { matchOperation } from "./apis";
-import { backendRequestHeaders, endToEnd, subscriptionKeyOf } from "./headers";
+import { backendRequestHeaders, subscriptionKeyOf } from "./headers";
 import { readStreamField, STREAM_CONDITION, STREAM_VARIABLE, xMsStream } from "./policy";
-import { createPieceWriter } from "./pieces";
+import { forward, RelayFailure, transfer, type BackendResponse } from "./relay";
 import {
   backendErrorMessage,
   GatewayFailure,
@@ -17,10 +16,9 @@ import {
   internalServerError,
   MISSING_SUBSCRIPTION_KEY,
   resourceNotFound,
-  sendJson,
 } from "./errors";
 import * as entry from "../trace/entries";
-import { cutConnection } from "../http";
+import { cutConnection, readBody, sendJson, type BodyRead } from "../http";
 
 /** The resource the original lab's managed identity asks a token for. */
 const COGNITIVE_SERVICES = "https://cognitiveservices.azure.com";
@@ -52,61 +50,11 @@ function bodyTimeout(ms: number): GatewayFailure {
   });
 }
 
-/**
- * The body, buffered as APIM's `preserveContent` does, within a size limit and a
- * deadline between reads. Over the limit, the rest is drained and dropped (Node does
- * that once the answer is sent) so the caller reads a 413 rather than a reset, and
- * the connection is closed after it. A stalled body gets a 408 and a closed connection.
- */
-function readBody(call: Call): Promise<Buffer> {
-  const { req, res, signal } = call;
-  const limit = call.config.maxRequestBodyBytes;
-  const idleMs = call.config.requestBodyTimeoutMs;
-  const declared = Number(req.headers["content-length"]);
-  if (declared > limit) {
-    res.shouldKeepAlive = false;
-    return Promise.reject(tooLarge(limit));
-  }
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let length = 0;
-    const stop = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      req.off("data", onData);
-      req.off("end", onEnd);
-    };
-    const onAbort = () => {
-      stop();
-      reject(clientGone("inbound"));
-    };
-    const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > limit) {
-        stop();
-        res.shouldKeepAlive = false;
-        reject(tooLarge(limit));
-        return;
-      }
-      parts.push(chunk);
-      timer.refresh();
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(parts, length));
-    };
-    const timer = setTimeout(() => {
-      stop();
-      res.shouldKeepAlive = false;
-      // The caller stopped sending: nothing more will come, so do not wait to drain.
-      res.once("finish", () => req.destroy());
-      reject(bodyTimeout(idleMs));
-    }, idleMs);
-    signal.addEventListener("abort", onAbort, { once: true });
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", () => {}); // the abort signal reports a vanished caller
-  });
+/** Why the body could not be read, as APIM's inspector reports it. */
+function unreadBody(reason: Exclude<BodyRead, { ok: true }>["reason"], call: Call): GatewayFailure {
+  if (reason === "too-large") return tooLarge(call.config.maxRequestBodyBytes);
+  if (reason === "stalled") return bodyTimeout(call.config.requestBodyTimeoutMs);
+  return clientGone("inbound");
 }
 
 /** Built-in steps (operation match, subscription key), then the lab's inbound policies. */
@@ -156,7 +104,10 @@ export async function inbound(call: Call): Promise<void> {
   }
 
   // Body.As<JObject>(preserveContent: true) buffers the body: the copy is forwarded as read.
-  call.body = await readBody(call);
+  // Over the limit or stalled, the answer closes the connection (../http).
+  const read = await readBody(req, call.res, { maxBytes: config.maxRequestBodyBytes, idleMs: config.requestBodyTimeoutMs });
+  if (read.ok === false) throw unreadBody(read.reason, call);
+  call.body = read.body;
 
   const authorization = config.backendAuthorization;
   call.backendUrl = api.serviceUrl + call.rest + call.search;
@@ -188,161 +139,46 @@ export async function inbound(call: Call): Promise<void> {
 }
 
 /** forward-request: resolves with the backend's response once its headers have arrived. */
-export function backend(call: Call): Promise<IncomingMessage> {
+export async function backend(call: Call): Promise<BackendResponse> {
   const { config, trace, req } = call;
-  const timeoutSeconds = config.backendTimeoutMs / 1000;
   const method = req.method ?? "POST";
-  if (trace.enabled) trace.add("backend", "request-forwarder", entry.requestForwarded(timeoutSeconds, method, call.backendUrl, entry.headerList(call.backendHeaders)));
-
-  return new Promise((resolve, reject) => {
-    if (call.signal.aborted) return reject(clientGone("backend"));
-    const upstream = httpRequest(call.backendUrl, { method, headers: call.backendHeaders, agent: config.agent });
-    let settled = false;
-    let timedOut = false;
-    const fail = (failure: GatewayFailure) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(failure);
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      upstream.destroy();
-    }, config.backendTimeoutMs);
-    // The caller going away aborts the backend request, whichever stage is running then.
-    call.signal.addEventListener("abort", () => upstream.destroy(), { once: true });
-
-    upstream.on("response", (response) => {
-      if (settled) return void response.destroy();
-      settled = true;
-      clearTimeout(timer);
-      if (trace.enabled) trace.add("backend", "forward-request", entry.backendResponse(response.statusCode ?? 502, response.statusMessage ?? "", entry.headerList(response.headers)));
-      resolve(response);
+  if (trace.enabled) trace.add("backend", "request-forwarder", entry.requestForwarded(config.backendTimeoutMs / 1000, method, call.backendUrl, entry.headerList(call.backendHeaders)));
+  let response: BackendResponse;
+  try {
+    response = await forward(call.res, {
+      url: call.backendUrl, method, headers: call.backendHeaders, body: call.body, timeoutMs: config.backendTimeoutMs, agent: config.agent,
     });
-    const onFailure = (err?: NodeJS.ErrnoException) => {
-      if (settled) return;
-      if (call.signal.aborted) return fail(clientGone("backend"));
-      if (timedOut) {
-        const message = "Request to the backend service timed out";
-        trace.add("backend", "forward-request", entry.backendCallFailed(message));
-        return fail(new GatewayFailure(504, gatewayTimeout(call.activityId), {
-          source: "request-forwarder", reason: "Timeout", message, section: "backend", path: "forward-request",
-        }));
-      }
-      const message = backendErrorMessage(err?.code, err?.message ?? "The backend closed the connection without a response.");
-      trace.add("backend", "forward-request", entry.backendCallFailed(message));
-      fail(new GatewayFailure(500, internalServerError(call.activityId), {
-        source: "request-forwarder", reason: "BackendConnectionFailure", message, section: "backend", path: "forward-request",
-      }));
-    };
-    upstream.on("error", onFailure);
-    upstream.on("close", () => onFailure());
-    upstream.end(call.body);
-  });
+  } catch (e) {
+    if (!(e instanceof RelayFailure)) throw e;
+    if (e.kind === "caller-gone") throw clientGone("backend");
+    const timeout = e.kind === "timeout";
+    const message = timeout ? e.message : backendErrorMessage(e.code, e.message);
+    trace.add("backend", "forward-request", entry.backendCallFailed(message));
+    const reason = timeout ? "Timeout" : "BackendConnectionFailure";
+    const body = timeout ? gatewayTimeout(call.activityId) : internalServerError(call.activityId);
+    throw new GatewayFailure(body.statusCode, body, { source: "request-forwarder", reason, message, section: "backend", path: "forward-request" });
+  }
+  if (trace.enabled) trace.add("backend", "forward-request", entry.backendResponse(response.status, response.statusMessage, entry.headerList(response.message.headers)));
+  return response;
 }
 
 /** Sets `x-ms-stream`, passes the backend's status and headers on, then transfers the body. */
-export async function outbound(call: Call, response: IncomingMessage): Promise<void> {
-  const { res, trace, api } = call;
+export async function outbound(call: Call, response: BackendResponse): Promise<void> {
+  const { trace } = call;
   const stream = xMsStream(call.variables.get(STREAM_VARIABLE));
   if (trace.enabled) trace.add("outbound", "set-header", entry.headerAssigned("x-ms-stream", stream));
-  const headers = endToEnd(response.headers);
-  Object.assign(headers, call.responseHeaders);
-  headers["x-ms-stream"] = stream;
-  res.writeHead(response.statusCode ?? 502, response.statusMessage, headers);
-  const writer = onePerTurn(res);
-  // Relaying means the caller sees the status and headers before the first token: they
-  // leave at the end of this turn, with whatever events arrived alongside them.
-  if (!api.bufferResponse) {
-    writer.hold();
-    res.flushHeaders();
+  Object.assign(response.headers, call.responseHeaders);
+  response.headers["x-ms-stream"] = stream;
+  try {
+    await transfer(call.res, response, { buffer: call.api.bufferResponse });
+  } catch (e) {
+    if (!(e instanceof RelayFailure)) throw e;
+    if (e.kind === "caller-gone") throw clientGone("outbound");
+    throw new GatewayFailure(502, undefined, {
+      source: "transfer-response", reason: "BackendConnectionFailure", message: e.message, section: "outbound",
+    });
   }
-  await transfer(call, response, writer);
   if (trace.enabled) trace.add("outbound", "transfer-response", entry.responseSent());
-}
-
-/**
- * At most one write to the caller per event-loop turn: what is written in one turn (the
- * headers, the backend's events read together) leaves in one writev at its end. System
- * calls are most of the relay's cost, and nothing waits past the end of the current turn.
- *
- * Backpressure is judged on the socket once the turn's writes have left, not from
- * `res.write()`: while a response is corked, Node 22.23 answers "full" about its own
- * buffer and then never emits 'drain' when the socket took everything (a relay stalled).
- */
-function onePerTurn(res: ServerResponse): TurnWriter {
-  let corked = false;
-  let full: (() => void) | undefined;
-  const flush = () => {
-    if (!corked) return;
-    corked = false;
-    res.uncork();
-    if (full && res.socket?.writableNeedDrain) full();
-  };
-  const hold = () => {
-    if (corked) return;
-    corked = true;
-    res.cork();
-    setImmediate(flush);
-  };
-  return {
-    hold,
-    flush,
-    write(chunk) {
-      hold();
-      res.write(chunk);
-    },
-    onFull(callback) {
-      full = callback;
-    },
-  };
-}
-
-interface TurnWriter {
-  hold(): void;
-  /** Sends what is held now. Before `res.end()`: Node 24 writes the end of a chunked body past a cork. */
-  flush(): void;
-  write(chunk: Buffer): void;
-  /** Called after a turn's writes when the socket has more queued than it wants. */
-  onFull(callback: () => void): void;
-}
-
-/** Backend body to caller: chunk by chunk, or in 8 KB pieces with buffer-response; backpressure both ways. */
-function transfer(call: Call, response: IncomingMessage, writer: TurnWriter): Promise<void> {
-  const { res, signal } = call;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(clientGone("outbound"));
-    signal.addEventListener("abort", () => reject(clientGone("outbound")), { once: true });
-    const send = (piece: Buffer) => {
-      writer.write(piece);
-      return true;
-    };
-    const pieces = call.api.bufferResponse ? createPieceWriter(send) : undefined;
-    writer.onFull(() => {
-      if (response.isPaused()) return;
-      // A slow reader holds the backend back until the socket has sent what it holds.
-      response.pause();
-      res.socket!.once("drain", () => response.resume());
-    });
-    response.on("data", (chunk: Buffer) => {
-      if (pieces) pieces.push(chunk);
-      else writer.write(chunk);
-    });
-    response.on("end", () => {
-      pieces?.end();
-      writer.flush();
-      res.end();
-    });
-    res.on("finish", () => resolve());
-    response.on("error", () => {}); // reported by `close` below
-    response.on("close", () => {
-      if (response.complete || signal.aborted) return;
-      const message = "Underlying transport connection was unexpectedly closed.";
-      reject(new GatewayFailure(502, undefined, {
-        source: "transfer-response", reason: "BackendConnectionFailure", message, section: "outbound",
-      }));
-    });
-  });
 }
 
 /** Records `context.LastError`; sends APIM's body when the caller can still get one, else cuts the connection. */

@@ -3,7 +3,7 @@
  * outputs, `listDebugCredentials` and `listTrace`, each behind a bearer token, with ARM's
  * paths, codes and error shape, so the same client code talks to Azure and to the lab.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { parseIsoDuration } from "./duration";
 import { matchArmRoute, parseApiId, sameName } from "./routes";
@@ -11,13 +11,9 @@ import * as arm from "./errors";
 import { secretMatcher } from "../secret";
 import { signDebugToken } from "../trace/debug-token";
 import type { TraceStore } from "../trace/store";
+import { readBody, sendJson } from "../http";
 import { listen } from "../listen";
-
-export interface DeploymentOutputs {
-  apimServiceId: string;
-  apimSubscriptionKey: string;
-  apimResourceGatewayURL: string;
-}
+import type { DeploymentOutputs } from "../../schema";
 
 export interface ManagementOptions {
   host?: string;
@@ -44,6 +40,9 @@ export interface ManagementServer {
   url: string;
   close(): Promise<void>;
 }
+
+/** The calls' bodies are a few hundred bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** APIM's limit for debug credentials, and its default. */
 export const MAX_DEBUG_CREDENTIAL_MS = 3_600_000;
@@ -166,28 +165,9 @@ export function createManagementHandler(o: ManagementOptions) {
   };
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    let length = 0;
-    req.on("data", (c: Buffer) => {
-      length += c.length;
-      if (length <= limit) parts.push(c);
-    });
-    req.on("end", () => resolve(length <= limit ? Buffer.concat(parts) : undefined));
-    req.on("error", () => resolve(undefined));
-  });
-}
-
+/** ARM's request ids on every answer, as ARM sends them. */
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": String(Buffer.byteLength(text)),
-    "x-ms-request-id": randomUUID(),
-    "x-ms-correlation-request-id": randomUUID(),
-  });
-  res.end(text);
+  sendJson(res, status, body, { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": randomUUID() });
 }
 
 export function startManagement(options: ManagementOptions): Promise<ManagementServer> {
@@ -195,10 +175,13 @@ export function startManagement(options: ManagementOptions): Promise<ManagementS
   const route = createManagementHandler(options);
   // A stalled caller is cut off: headers within 20 s, the whole request within 60 s.
   const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000 }, async (req, res) => {
-    const raw = await readBody(req, 1024 * 1024);
-    if (!raw) return send(res, 413, arm.armError(413, "RequestEntityTooLarge", "The request body is too large.").body);
+    const read = await readBody(req, res, { maxBytes: MAX_BODY_BYTES, drain: true });
+    if (read.ok === false) {
+      if (read.reason === "gone") return;
+      return send(res, 413, arm.armError(413, "RequestEntityTooLarge", "The request body is too large.").body);
+    }
     const header = req.headers.authorization;
-    const reply = route(req.method ?? "GET", new URL(req.url ?? "/", "http://management"), header, raw);
+    const reply = route(req.method ?? "GET", new URL(req.url ?? "/", "http://management"), header, read.body);
     send(res, reply.status, reply.body);
   });
   return listen(server, host, port);

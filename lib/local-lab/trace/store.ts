@@ -6,7 +6,7 @@
  * last byte went to the caller, or the call failed). Until then `get` finds nothing and
  * `listTrace` answers 404, as APIM does for a trace it has not written yet; callers retry.
  */
-import type { TraceDocument } from "./trace";
+import type { TraceDocument } from "../../schema";
 
 export interface TraceStore {
   put(trace: TraceDocument): void;

@@ -1,26 +1,9 @@
 /**
- * The trace document that `listTrace` returns, and the recorder each gateway request
- * writes into. Sections keep APIM's order; empty sections are left out, as in real traces.
+ * The recorder each gateway request writes its trace into (the document's shape is in
+ * lib/schema). Sections keep APIM's order; empty sections are left out, as in real traces.
  */
 import { startClock, type TraceTime } from "./time";
-
-export type TraceSection = "inbound" | "backend" | "outbound" | "on-error";
-
-/** APIM's section order: the order keys appear in `traceEntries`. */
-export const TRACE_SECTIONS: readonly TraceSection[] = ["inbound", "backend", "outbound", "on-error"];
-
-export interface TraceEntry {
-  source: string;
-  timestamp: string;
-  elapsed: string;
-  data: unknown;
-}
-
-export interface TraceDocument {
-  serviceName: string;
-  traceId: string;
-  traceEntries: Partial<Record<TraceSection, TraceEntry[]>>;
-}
+import { TRACE_SECTIONS, type TraceDocument, type TraceEntry, type TraceSectionName } from "../../schema";
 
 export interface TraceRecorder {
   /** Empty string when the request is not traced. */
@@ -30,7 +13,7 @@ export interface TraceRecorder {
    * entry, so an untraced call builds no entry objects, header lists or timestamps.
    */
   readonly enabled: boolean;
-  add(section: TraceSection, source: string, data: unknown): void;
+  add(section: TraceSectionName, source: string, data: unknown): void;
   /** The document so far, sections in APIM's order. */
   document(): TraceDocument;
 }
@@ -40,7 +23,7 @@ export function createTraceRecorder(
   traceId: string,
   clock: () => TraceTime = startClock(),
 ): TraceRecorder {
-  const sections = new Map<TraceSection, TraceEntry[]>();
+  const sections = new Map<TraceSectionName, TraceEntry[]>();
   return {
     traceId,
     enabled: true,
@@ -50,7 +33,7 @@ export function createTraceRecorder(
       sections.set(section, list);
     },
     document() {
-      const traceEntries: Partial<Record<TraceSection, TraceEntry[]>> = {};
+      const traceEntries: Partial<Record<TraceSectionName, TraceEntry[]>> = {};
       for (const name of TRACE_SECTIONS) {
         const list = sections.get(name);
         if (list && list.length > 0) traceEntries[name] = list.slice();
