@@ -44,7 +44,7 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   }
   const text = (id: string) =>
     (code.find((c) => c.id === id)?.outputs ?? [])
-      .map((o) => (o.output_type === "stream" ? o.text.join("") : o.output_type === "display_data" ? String(o.data["text/plain"] ?? "") : ""))
+      .map((o) => (o.output_type === "stream" ? o.text.join("") : o.output_type === "display_data" ? `${String(o.data["text/plain"] ?? "")}\n` : ""))
       .join("");
 
   const http = text("requests");
