@@ -10,5 +10,6 @@ export { replyText } from "./stream/record";
 export { mask } from "./report/mask";
 export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";
-export { showMarkdown } from "./report/display";
+export { showMarkdown, showText } from "./report/display";
+export { liveEvents } from "./report/live";
 export { showSettings, showResponseHeaders, showStream, showStreamOutcome, showTrace } from "./report/show";
