@@ -50,7 +50,7 @@ runCommand(command, async ({ values, positionals }) => {
   });
   let problems = 0;
   for (const r of results) {
-    console.log(`${r.kernel}: Run All in ${r.runAllSeconds.toFixed(1)} s, output area ${r.outputColumns ?? "?"} columns, ${r.problems.length ? `${r.problems.length} problem(s)` : "ok"}`);
+    console.log(`${r.kernel}: Run All in ${r.runAllSeconds.toFixed(1)} s, output area ${r.outputColumns ?? "?"} columns, live views: ${r.liveViews.join(", ") || "none"}; ${r.problems.length ? `${r.problems.length} problem(s)` : "ok"}`);
     for (const p of r.problems) console.log(`  ✖ ${p}`);
     problems += r.problems.length;
   }

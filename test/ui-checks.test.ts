@@ -38,3 +38,11 @@ describe("uiProblems", () => {
     assert.deepEqual(uiProblems(page([], ["Python 3 (ipykernel)", "TypeScript (tslab)"])), ['the Kernel menu does not offer "Deno" (it offers: Python 3 (ipykernel), TypeScript (tslab))']);
   });
 });
+
+describe("uiProblems, live views", () => {
+  it("reports a cell whose live view was shown twice at once instead of redrawn in place", () => {
+    const requests = { ...cell("requests", [text(80)]), liveView: { most: 2, states: 40 } };
+    assert.deepEqual(uiProblems(page([requests])), ["cell requests: 2 live views at once: the view must be redrawn in place"]);
+    assert.deepEqual(uiProblems(page([{ ...requests, liveView: { most: 1, states: 40 } }])), []);
+  });
+});

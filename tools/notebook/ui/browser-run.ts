@@ -45,6 +45,8 @@ export interface KernelUiResult {
   problems: string[];
   runAllSeconds: number;
   outputColumns: number | null;
+  /** Per cell with a live view: how many states it showed while it ran. */
+  liveViews: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -163,6 +165,19 @@ async function runKernel(browser: Browser, server: NotebookServer, options: UiRu
     await page.evaluate(`(() => {
       window.__finished = 0;
       Jupyter.notebook.events.on("finished_execute.CodeCell", () => window.__finished++);
+      // While cells run: the live views (lib/report/live.ts) each cell shows at once, and
+      // how many states they went through: one place redrawn, not rows piling up.
+      window.__live = {};
+      window.__sampler = setInterval(() => {
+        Jupyter.notebook.get_cells().forEach((cell, i) => {
+          if (cell.cell_type !== "code") return;
+          const views = [...cell.output_area.element[0].querySelectorAll(".output_html")].filter((el) => /^\\d+ events(,| so far)/.test(el.textContent));
+          if (!views.length) return;
+          const seen = (window.__live[i] = window.__live[i] || { most: 0, states: new Set() });
+          seen.most = Math.max(seen.most, views.length);
+          if (seen.states.size < 1000) seen.states.add(views[0].textContent.length + ":" + views[0].textContent.slice(0, 40));
+        });
+      }, 25);
       Jupyter.notebook.execute_all_cells();
     })()`);
     const started = Date.now();
@@ -180,6 +195,14 @@ async function runKernel(browser: Browser, server: NotebookServer, options: UiRu
     const runAllSeconds = (Date.now() - started) / 1000;
     await sleep(500); // late output, and the UI folds outputs on resize
     const measured = (await page.evaluate(measureNotebook)) as PageMeasurement;
+    const live = (await page.evaluate(`(() => {
+      clearInterval(window.__sampler);
+      return Object.entries(window.__live).map(([index, seen]) => ({ index: Number(index), most: seen.most, states: seen.states.size }));
+    })()`)) as { index: number; most: number; states: number }[];
+    for (const cell of measured.cells) {
+      const seen = live.find((l) => l.index === cell.index);
+      if (seen) cell.liveView = { most: seen.most, states: seen.states };
+    }
     measured.cells.forEach((cell, i) => (cell.id = ids[i] ?? cell.id));
     const problems = [...uiProblems(measured), ...pageErrors.map((e) => `the page raised: ${e}`)];
     if (measured.kernel !== kernel) problems.push(`the notebook ran on ${measured.kernel}, not ${kernel}`);
@@ -193,7 +216,8 @@ async function runKernel(browser: Browser, server: NotebookServer, options: UiRu
     await page.screenshot({ path: `${base}-full.png`, fullPage: true });
     const cells = await page.$$(".cell.code_cell");
     for (const [i, cell] of cells.entries()) if (ids[i]) await cell.screenshot({ path: `${base}-cell-${ids[i]}.png` });
-    return { kernel, problems, runAllSeconds, outputColumns: measured.outputColumns };
+    const liveViews = measured.cells.filter((c) => c.liveView).map((c) => `${c.id} ${c.liveView!.states} states`);
+    return { kernel, problems, runAllSeconds, outputColumns: measured.outputColumns, liveViews };
   } finally {
     // The kernel goes with its session; the next page must not find it dying.
     await page

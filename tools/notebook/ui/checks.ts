@@ -25,6 +25,8 @@ export interface CellMeasurement {
   folded: boolean;
   heightPx: number;
   outputs: OutputMeasurement[];
+  /** Sampled while the cell ran: the most live views (lib/report/live.ts) shown at once, and their states. */
+  liveView?: { most: number; states: number };
 }
 
 export interface PageMeasurement {
@@ -53,6 +55,7 @@ export function uiProblems(page: PageMeasurement): string[] {
       }
       if (output.overflowPx !== undefined) problems.push(`${where}: an output ${output.overflowPx} px wider than the output area`);
     }
+    if (cell.liveView && cell.liveView.most > 1) problems.push(`${where}: ${cell.liveView.most} live views at once: the view must be redrawn in place`);
     if (cell.folded) problems.push(`${where}: output folded into a scroll box (${cell.heightPx} px tall)`);
   }
   for (const name of KERNEL_MENU_NAMES) {
