@@ -77,9 +77,10 @@ describe("liveDisplay", () => {
 });
 
 describe("HTML", () => {
-  it("breaks long tokens after URL punctuation and every 20 characters, and escapes", () => {
+  it("breaks long tokens after URL punctuation and hyphens, a run without them every 30 characters, and escapes", () => {
     assert.equal(breakableHtml("GET https://lab.example/openai/deployments?x=1&y=<2>"), "GET https:/<wbr>/<wbr>lab.example/<wbr>openai/<wbr>deployments?<wbr>x=<wbr>1&amp;<wbr>y=<wbr>&lt;2&gt;");
-    assert.equal(breakableHtml("a".repeat(45)), `${"a".repeat(20)}<wbr>${"a".repeat(20)}<wbr>aaaaa`);
+    assert.equal(breakableHtml("a".repeat(65)), `${"a".repeat(30)}<wbr>${"a".repeat(30)}<wbr>aaaaa`);
+    assert.equal(breakableHtml("authentication-managed-identity"), "authentication-<wbr>managed-<wbr>identity");
     assert.equal(breakableHtml("short words stay"), "short words stay");
   });
 

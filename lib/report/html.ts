@@ -28,10 +28,12 @@ export function escapeHtml(text: string): string {
 
 /** A token longer than this gets break opportunities. */
 const LONG_TOKEN = 20;
+/** A run without punctuation longer than this is broken anyway (a key, a hash). */
+const LONG_RUN = 30;
 
 /**
- * Text as HTML that a table cell can wrap: long tokens get `<wbr>` after `/ ? & = , ;` and
- * every 20 characters of a run without one.
+ * Text as HTML that a table cell can wrap: long tokens get `<wbr>` after `/ ? & = , ; -` and
+ * every 30 characters of a run without one, not in the middle of a word.
  */
 export function breakableHtml(text: string): string {
   return text
@@ -42,7 +44,7 @@ export function breakableHtml(text: string): string {
       let run = "";
       for (const char of token) {
         run += char;
-        if ("/?&=,;".includes(char) || run.length >= LONG_TOKEN) {
+        if ("/?&=,;-".includes(char) || run.length >= LONG_RUN) {
           parts.push(run);
           run = "";
         }
