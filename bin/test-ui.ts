@@ -9,6 +9,8 @@
  *   npm run test:ui
  *   npm run test:ui -- --kernel deno            one kernel only
  *   npm run test:ui -- some.ipynb --width 1280  another notebook, another window
+ *   npm run test:ui -- --self-test              proves that a failing cell and a line wider than the
+ *                                               output area make the check fail, on the page
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -19,11 +21,12 @@ import { runInBrowser } from "../tools/notebook/ui/browser-run";
 const command = {
   run: "npm run test:ui",
   usage: [
-    "usage: npm run test:ui -- [notebook.ipynb] [--kernel tslab|deno]... [--chromium path] [--width px] [--height px] [--timeout s]",
+    "usage: npm run test:ui -- [notebook.ipynb] [--kernel tslab|deno]... [--self-test] [--chromium path] [--width px] [--height px] [--timeout s]",
     "  defaults: notebooks/streaming.ipynb, both kernels, /usr/bin/chromium, a 1920×1080 window, 300 s a Run All",
   ].join("\n"),
   options: {
     kernel: { type: "string", multiple: true },
+    "self-test": { type: "boolean" },
     chromium: { type: "string", default: "/usr/bin/chromium" },
     width: { type: "string", default: "1920" },
     height: { type: "string", default: "1080" },
@@ -34,7 +37,11 @@ const command = {
 
 runCommand(command, async ({ values, positionals }) => {
   if (positionals.length > 1) throw new UsageError(`one notebook at a time, got ${positionals.length}`);
-  const notebook = path.resolve(positionals[0] ?? path.join(repoRoot, "notebooks", "streaming.ipynb"));
+  const selfTest = values["self-test"] === true;
+  if (selfTest && positionals.length > 0) throw new UsageError("--self-test runs its own notebook: leave out the notebook's path");
+  const notebook = selfTest
+    ? path.join(repoRoot, "test", "fixtures", "kernels", "self-test.ipynb")
+    : path.resolve(positionals[0] ?? path.join(repoRoot, "notebooks", "streaming.ipynb"));
   if (!existsSync(notebook)) throw new UsageError(`no notebook at ${notebook}`);
   const kernels = (values.kernel ?? []).map((k) => oneOf("kernel", k, kernelNames));
   registerKernels(); // the specs point at this checkout
@@ -55,5 +62,20 @@ runCommand(command, async ({ values, positionals }) => {
     problems += r.problems.length;
   }
   console.log(`Screenshots and measurements: ${path.relative(process.cwd(), outDir)}/`);
+  if (selfTest) {
+    // The self-test notebook has a cell that throws (tslab shows it as stderr, Deno as an
+    // error) and a line of 115 columns: the page
+    // must show both as problems under every kernel, or the browser test cannot be trusted.
+    const missed = results.flatMap((r) => [
+      ...(r.problems.some((p) => p.startsWith("cell too-wide: a text line of 115 columns")) ? [] : [`${r.kernel}: the 115-column line was not reported`]),
+      ...(r.problems.some((p) => /^cell fails: (error|stderr) output/.test(p)) ? [] : [`${r.kernel}: the failing cell was not reported`]),
+    ]);
+    if (missed.length) {
+      console.log(`\nself-test FAILED:\n  ${missed.join("\n  ")}`);
+      return 1;
+    }
+    console.log("\nself-test ok: the page's failing cell and too wide line are reported under every kernel");
+    return 0;
+  }
   return problems === 0 ? 0 : 1;
 });
