@@ -11,5 +11,6 @@ export { compareBursts, summarizeStream } from "./stream/summary";
 export { mask } from "./report/mask";
 export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";
-export { showMarkdown } from "./report/display";
+export { showMarkdown, showText } from "./report/display";
+export { liveEvents } from "./report/live";
 export { showSettings, showResponseHeaders, showStream, showStreamOutcome, showTrace } from "./report/show";

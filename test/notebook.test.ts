@@ -44,16 +44,21 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   }
   const text = (id: string) =>
     (code.find((c) => c.id === id)?.outputs ?? [])
-      .map((o) => (o.output_type === "stream" ? o.text.join("") : o.output_type === "display_data" ? String(o.data["text/plain"] ?? "") : ""))
+      .map((o) => (o.output_type === "stream" ? o.text.join("") : o.output_type === "display_data" ? `${String(o.data["text/plain"] ?? "")}\n` : ""))
       .join("");
 
   const http = text("requests");
   assert.match(http, /status code: 200/);
   assert.match(http, /x-ms-stream: True/);
   assert.match(http, /Apim-Trace-Id: \S+/);
-  const arrivals = [...http.matchAll(/^\s*(\d+) ms  data: /gm)].map((m) => Number(m[1]));
-  assert.ok(arrivals.length >= 20, `only ${arrivals.length} lines`);
-  assert.ok(arrivals[arrivals.length - 1] - arrivals[0] >= 1000, `lines span only ${arrivals[arrivals.length - 1] - arrivals[0]} ms`);
+  // One short row per event as it arrived (lib/report/live.ts), then the raw data: lines in full.
+  const rows = [...http.matchAll(/^\s*(\d+) ms  (content|prompt-filter|role|finish|usage|done) .*$/gm)];
+  const arrivals = rows.map((m) => Number(m[1]));
+  assert.ok(arrivals.length >= 20, `only ${arrivals.length} rows`);
+  assert.ok(arrivals[arrivals.length - 1] - arrivals[0] >= 1000, `rows span only ${arrivals[arrivals.length - 1] - arrivals[0]} ms`);
+  assert.ok(rows.every((m) => m[0].length <= 110), "each row fits the output area");
+  assert.equal((http.match(/^data: \{/gm) ?? []).length, arrivals.length - 1, "a raw data: line for each JSON event");
+  assert.match(http, /^data: \[DONE\]$/m);
 
   const sdk = text("sdk");
   assert.match(sdk, /x-ms-stream: True/);

@@ -3,10 +3,13 @@
  * Deno), plain text in a terminal. Everything shown goes through `mask`, so a
  * secret cannot reach a cell's output by way of this module.
  */
+import { breakableHtml, escapeHtml, tableHtml, type Table } from "./html";
 import { mask } from "./mask";
+import { tableText } from "./text-table";
 
 type MimeBundle = Record<string, string>;
-type Sink = (bundle: MimeBundle) => void;
+/** Sends a bundle; with a display id, later sends with `update` replace it in place. */
+type Sink = (bundle: MimeBundle, display?: { id: string; update: boolean }) => void;
 
 /** The part of Deno's Jupyter API this module uses (Deno 2.9). */
 interface DenoJupyter {
@@ -110,8 +113,9 @@ function kernelSink(): Sink | undefined {
     settleDenoOutput(jupyter);
     // broadcast queues the message at once, in order with console output;
     // Deno.jupyter.display would queue it a promise later, after lines printed next.
-    return (bundle) => {
-      jupyter.broadcast("display_data", { data: bundle, metadata: {}, transient: {} });
+    return (bundle, display) => {
+      const transient = display ? { display_id: display.id } : {};
+      jupyter.broadcast(display?.update ? "update_display_data" : "display_data", { data: bundle, metadata: {}, transient });
     };
   }
   if (typeof require === "function") {
@@ -119,7 +123,9 @@ function kernelSink(): Sink | undefined {
       // tslab sets this hook while a cell runs (in Jupyter and in our headless runner).
       const hook = require("tslab/dist/jupyter");
       if (hook && typeof hook.lastWriteDisplayData === "function") {
-        return (bundle) => hook.lastWriteDisplayData({ data: bundle, metadata: {}, transient: {} }, false);
+        // With `update`, tslab sends update_display_data (tslab 1.0.22, dist/jupyter.js).
+        return (bundle, display) =>
+          hook.lastWriteDisplayData({ data: bundle, metadata: {}, transient: display ? { display_id: display.id } : {} }, display?.update ?? false);
       }
     } catch {
       // tslab not installed: we are in a terminal.
@@ -128,9 +134,19 @@ function kernelSink(): Sink | undefined {
   return undefined;
 }
 
-/** Prints text (masked). */
+/** Text lines wider than this wrap mid-word in the classic Notebook's output area (114 columns). */
+const TEXT_COLUMNS = 110;
+
+/**
+ * Prints text (masked). In a kernel, text with a line too wide for the output area (a
+ * resource id, a long reply) is shown as HTML instead, where it wraps at word and URL
+ * boundaries; the text itself stays the text/plain of the bundle.
+ */
 export function showText(text: string): void {
-  console.log(mask(text));
+  const masked = mask(text);
+  const sink = masked.split("\n").some((line) => line.length > TEXT_COLUMNS) ? kernelSink() : undefined;
+  if (sink) sink({ "text/html": `<pre>${breakableHtml(masked)}</pre>`, "text/plain": masked });
+  else console.log(masked);
 }
 
 /** Shows Markdown in a kernel; prints it as text in a terminal. */
@@ -156,6 +172,45 @@ export function showHtml(html: string, alt: string): void {
   const sink = kernelSink();
   if (sink) sink({ "text/html": mask(html), "text/plain": mask(alt) });
   else console.log(mask(alt));
+}
+
+/**
+ * Tables, with a heading line above them: in a kernel one HTML bundle (an HTML table fits
+ * the output area and wraps inside its cells) with the text tables as its text/plain
+ * fallback; in a terminal the text tables.
+ */
+export function showTables(tables: Table[], heading?: string): void {
+  const text = [heading, ...tables.map(tableText)].filter((part) => part !== undefined).join("\n\n");
+  const sink = kernelSink();
+  if (!sink) return console.log(mask(text));
+  const html = (heading === undefined ? "" : `<p>${escapeHtml(heading)}</p>`) + tables.map(tableHtml).join("");
+  sink({ "text/html": mask(html), "text/plain": mask(text) });
+}
+
+/** One display a cell can redraw in place, where the front end supports it. */
+export interface LiveDisplay {
+  /** Shows the bundle: the first time as a new output, then in place of the last. */
+  show(html: string, text: string): void;
+}
+
+let displays = 0;
+
+/**
+ * A display that updates in place (update_display_data, matched by its display id: the
+ * classic Notebook, JupyterLab, VS Code and nbclient support it); undefined in a terminal,
+ * where there is nothing to redraw.
+ */
+export function liveDisplay(): LiveDisplay | undefined {
+  const sink = kernelSink();
+  if (!sink) return undefined;
+  const id = `apim-lab-${process.pid}-${Date.now()}-${++displays}`;
+  let shown = false;
+  return {
+    show(html, text) {
+      sink({ "text/html": mask(html), "text/plain": mask(text) }, { id, update: shown });
+      shown = true;
+    },
+  };
 }
 
 // In Deno's kernel, outputs must be settled from the first cell that imports this module,

@@ -18,3 +18,43 @@ export function formatEvent(event: StreamEvent): string {
   for (const line of event.data.split("\n")) lines.push(`data: ${line}`);
   return lines.join("\n");
 }
+
+/** The widest event row: the classic Notebook's output area has 114 columns (issue 19). */
+export const EVENT_ROW_WIDTH = 110;
+
+/** The column heads of `eventRow`. */
+export const EVENT_ROW_HEADER = `${"time".padStart(9)}  ${"kind".padEnd(13)} ${"bytes".padStart(7)}  delta text`;
+
+/** What an event carries, in a few words: the delta's text (quoted, so spaces show), or its kind's gist. */
+function gist(event: StreamEvent): string {
+  switch (event.kind) {
+    case "content":
+      return JSON.stringify(event.content ?? "");
+    case "finish":
+      return `finish_reason: ${event.finishReason ?? "?"}`;
+    case "usage":
+      return event.usage ? `tokens: ${event.usage.prompt_tokens} + ${event.usage.completion_tokens} = ${event.usage.total_tokens}` : "usage";
+    case "error":
+      return event.message ?? "error";
+    case "prompt-filter":
+      return "content filter results for the prompt";
+    case "annotation":
+      return "content filter results for text already sent";
+    case "role":
+      return "the assistant's role, no text";
+    case "done":
+      return "[DONE]";
+    default:
+      return (event.data ?? "").replace(/\s+/g, " ");
+  }
+}
+
+/**
+ * One short row for an event as it arrives: arrival time, kind, size of its data and what
+ * it carries, at most `EVENT_ROW_WIDTH` columns (the rest of a long delta is cut with …).
+ */
+export function eventRow(event: StreamEvent): string {
+  const bytes = event.bytes === undefined ? "" : `${event.bytes} B`;
+  const row = `${formatMs(event.ms)}  ${event.kind.padEnd(13)} ${bytes.padStart(7)}  ${gist(event)}`;
+  return row.length > EVENT_ROW_WIDTH ? row.slice(0, EVENT_ROW_WIDTH - 1) + "…" : row;
+}

@@ -8,14 +8,15 @@ import { settingsRows, type Settings } from "../settings";
 import type { StreamRecord } from "../stream/record";
 import { streamOutcome } from "../stream/outcome";
 import type { ResponseHeaders, StreamResult } from "../stream/readers";
-import { compareFirstContent, summarizeStream, summaryTable } from "../stream/summary";
-import { showHtml, showSvg, showText } from "./display";
-import { headersTable, textTable } from "./text-table";
-import { escapeXml, renderTimeline } from "./timeline";
-import { maskedTraceJson, traceTables, type TraceLike } from "./trace-view";
+import { compareFirstContent, summarizeStream, summaryTableOf } from "../stream/summary";
+import { showHtml, showSvg, showTables, showText } from "./display";
+import { detailsHtml, preHtml } from "./html";
+import { headersTableOf } from "./text-table";
+import { renderTimeline } from "./timeline";
+import { maskedTraceJson, traceTableList, type TraceLike } from "./trace-view";
 
 export function showSettings(settings: Settings): void {
-  showText(textTable(["setting", "value"], settingsRows(settings)));
+  showTables([{ header: ["setting", "value"], rows: settingsRows(settings) }]);
 }
 
 /**
@@ -25,7 +26,7 @@ export function showSettings(settings: Settings): void {
  */
 export function showResponseHeaders(headers: ResponseHeaders): void {
   showText(`Apim-Trace-Id: ${headers.get("Apim-Trace-Id")}`);
-  showText(headersTable(headers));
+  showTables([headersTableOf(headers)]);
   showText(`x-ms-region: ${headers.get("x-ms-region")}`); // the region of the backend that served the request
   showText(`x-ms-stream: ${headers.get("x-ms-stream")}`); // set by the gateway's policy: was the request streamed?
 }
@@ -48,16 +49,16 @@ export function showStream(...records: StreamRecord[]): void {
   const summaries = records.map(summarizeStream);
   const title = records.length === 1 ? `Arrivals: ${records[0].label}` : `Arrivals: ${records.map((r) => r.label).join(" vs ")}`;
   showSvg(renderTimeline(records, { title }), `[timeline chart: ${title}]`);
-  showText(summaryTable(summaries));
+  showTables([summaryTableOf(summaries)]);
   if (records.length === 2) showText(compareFirstContent(summaries[0], summaries[1]));
 }
 
 /** A trace as one table per section; the raw JSON (masked) folded away below it in a kernel. */
 export function showTrace(trace: TraceLike): void {
-  showText(traceTables(trace));
-  const json = maskedTraceJson(trace);
+  const { heading, tables } = traceTableList(trace);
+  showTables(tables, heading);
   showHtml(
-    `<details><summary>Raw trace JSON (secrets masked)</summary><pre>${escapeXml(json)}</pre></details>`,
+    detailsHtml("Raw trace JSON (secrets masked): click to show", preHtml(maskedTraceJson(trace))),
     "(the raw trace JSON, masked, is in the notebook; or print maskedTraceJson(trace))",
   );
 }

@@ -1,5 +1,6 @@
 /** Text tables, for a terminal and for a notebook cell alike. */
 import { table } from "table";
+import type { Table } from "./html";
 import { isSecretName, mask, maskSecret } from "./mask";
 
 /** A table with a header row; cells are masked, long ones wrapped at `maxWidth`. */
@@ -14,9 +15,20 @@ export function textTable(header: string[], rows: (string | number)[][], options
 }
 
 /** Response headers as a name/value table, sorted by name, secrets masked. */
-export function headersTable(headers: { forEach(cb: (value: string, name: string) => void): void }): string {
+export function headersTableOf(headers: { forEach(cb: (value: string, name: string) => void): void }): Table {
   const rows: string[][] = [];
   headers.forEach((value, name) => rows.push([name, isSecretName(name) ? maskSecret(value) : value]));
   rows.sort((a, b) => a[0].localeCompare(b[0]));
-  return textTable(["header", "value"], rows);
+  return { header: ["header", "value"], rows };
+}
+
+/** Response headers as a text table (`headersTableOf`). */
+export function headersTable(headers: { forEach(cb: (value: string, name: string) => void): void }): string {
+  return tableText(headersTableOf(headers));
+}
+
+/** A `Table` as text: its title line, then the table. */
+export function tableText(t: Table): string {
+  const text = textTable(t.header, t.rows, { maxWidth: t.maxWidth });
+  return t.title === undefined ? text : `${mask(t.title)}\n${text}`;
 }

@@ -10,7 +10,8 @@
  */
 import { isSecretName, mask, registerSecret } from "./mask";
 import { formatMs } from "./format";
-import { textTable } from "./text-table";
+import type { Table } from "./html";
+import { tableText } from "./text-table";
 import { TRACE_SECTIONS } from "../schema";
 
 /**
@@ -304,22 +305,30 @@ export function readTrace(trace: TraceLike): TraceView {
 }
 
 /**
- * One titled text table per section, in policy order, under a heading naming
- * the trace. Elapsed times use the lab's one ms format.
+ * One titled table per section, in policy order, under a heading naming the trace.
+ * Elapsed times use the lab's one ms format.
  */
-export function traceTables(trace: TraceLike, options: { summaryWidth?: number } = {}): string {
+export function traceTableList(trace: TraceLike, options: { summaryWidth?: number } = {}): { heading: string; tables: Table[] } {
   const view = readTrace(trace);
-  const heading = `Trace ${view.traceId ?? "(no id)"}${view.serviceName ? ` on ${view.serviceName}` : ""}`;
-  if (view.sections.length === 0) return mask(`${heading}: no entries.`);
+  // Masked too, so that a secret cannot sneak in through a trace id or service name.
+  const heading = mask(`Trace ${view.traceId ?? "(no id)"}${view.serviceName ? ` on ${view.serviceName}` : ""}`);
+  if (view.sections.length === 0) return { heading: `${heading}: no entries.`, tables: [] };
   const tables = view.sections.map((section) => {
     const n = section.rows.length;
-    const title = `${section.name} (${n} ${n === 1 ? "entry" : "entries"})`;
-    const rows = section.rows.map((r) => [r.source, r.elapsedMs === undefined ? "-" : formatMs(r.elapsedMs), r.summary]);
-    return `${title}\n${textTable(["source", "elapsed", "summary"], rows, { maxWidth: options.summaryWidth ?? 72 })}`;
+    return {
+      title: `${section.name} (${n} ${n === 1 ? "entry" : "entries"})`,
+      header: ["source", "elapsed", "summary"],
+      rows: section.rows.map((r) => [r.source, r.elapsedMs === undefined ? "-" : formatMs(r.elapsedMs), r.summary]),
+      maxWidth: options.summaryWidth ?? 72,
+    };
   });
-  // textTable masks every cell already; masking the heading too keeps a secret
-  // from sneaking in through a trace id or service name.
-  return mask(`${heading}\n\n${tables.join("\n\n")}`);
+  return { heading, tables };
+}
+
+/** The trace's tables as text (`traceTableList`). */
+export function traceTables(trace: TraceLike, options: { summaryWidth?: number } = {}): string {
+  const { heading, tables } = traceTableList(trace, options);
+  return mask([heading, ...tables.map(tableText)].join("\n\n"));
 }
 
 /** The raw trace as indented JSON, every secret masked. */

@@ -7,7 +7,8 @@
 import { isChunk } from "./events";
 import { usageOf, type StreamRecord, type TokenUsage } from "./record";
 import { formatMs } from "../report/format";
-import { textTable } from "../report/text-table";
+import type { Table } from "../report/html";
+import { tableText } from "../report/text-table";
 
 export interface StreamSummary {
   label: string;
@@ -109,11 +110,11 @@ function usageCell(usage: TokenUsage | undefined): string {
  * comparison the buffering step needs, and the table stays narrow enough for a
  * notebook cell however many figures there are.
  */
-export function summaryTable(summaries: StreamSummary[] | StreamSummary): string {
+export function summaryTableOf(summaries: StreamSummary[] | StreamSummary): Table {
   const list = Array.isArray(summaries) ? summaries : [summaries];
-  return textTable(
-    ["", ...list.map((s) => s.label)],
-    [
+  return {
+    header: ["", ...list.map((s) => s.label)],
+    rows: [
       ["time to headers", ...list.map((s) => ms(s.headersMs))],
       ["time to first content", ...list.map((s) => ms(s.firstContentMs))],
       ["total time", ...list.map((s) => ms(s.totalMs))],
@@ -126,7 +127,12 @@ export function summaryTable(summaries: StreamSummary[] | StreamSummary): string
       ["tokens (prompt + completion = total)", ...list.map((s) => usageCell(s.usage))],
       ["complete ([DONE] seen)", ...list.map((s) => (s.complete ? "yes" : "no, cut short"))],
     ],
-  );
+  };
+}
+
+/** The summary as a text table (`summaryTableOf`). */
+export function summaryTable(summaries: StreamSummary[] | StreamSummary): string {
+  return tableText(summaryTableOf(summaries));
 }
 
 /**

@@ -30,6 +30,8 @@ function startTslab(connectionFile, root) {
   if (!fs.existsSync(main)) needInstall(root, "tslab");
   // tslab reads its working folder once, when its compiler starts: the root, from here on.
   process.chdir(root);
+  // Comm messages (the notebook's widgets extension sends them) answered without a red line.
+  require("./tslab-comms.cjs").installQuietComms(path.dirname(main));
   require(main).startKernel({ configPath: connectionFile, enableFindLocal: false });
 }
 

@@ -1,7 +1,8 @@
 /**
  * A notebook run in real Jupyter kernels, tslab and Deno, with Jupyter's nbconvert (Debian
  * packages; `scripts/install-jupyter.sh` installs them), each executed notebook checked
- * (check.ts, with the notebook's facts from facts.ts) and the kernels compared.
+ * (check.ts, with the notebook's facts from facts.ts; output-rules.ts, the front ends'
+ * limits) and the kernels compared.
  * `npm run test:kernels` (bin/test-kernels.ts) is the command.
  */
 import { spawn } from "node:child_process";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { mask } from "../../lib/report/mask";
 import { checkExecuted, compareKernels, type NotebookJson } from "./check";
 import { factsFor } from "./facts";
+import { outputRuleProblems } from "./output-rules";
 import { registerKernels, repoJupyterPath, repoRoot, type KernelName } from "./kernels";
 
 export interface KernelRunOptions {
@@ -114,7 +116,7 @@ export async function runInKernels(options: KernelRunOptions): Promise<{ problem
     const result = await execute(options.notebook, kernel, output, options);
     results.push(result);
     const found = result.notebook
-      ? checkExecuted(result.notebook, facts)
+      ? [...checkExecuted(result.notebook, facts), ...outputRuleProblems(result.notebook)]
       : [`nbconvert wrote no notebook (exit code ${result.exitCode}); its last output:\n${lastLines(result.log, 15)}`];
     if (result.notebook && result.exitCode !== 0) found.push(`nbconvert exited with ${result.exitCode}: ${lastLines(result.log, 3)}`);
     const status = found.length === 0 ? "ok" : `${found.length} problem(s)`;

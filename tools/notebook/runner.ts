@@ -101,7 +101,15 @@ export function stepTitle(cells: NotebookCell[], index: number): string {
   return `Cell ${cells[index].id ?? index}`;
 }
 
-type DisplayHook = (message: { data: Record<string, unknown> }, update: boolean) => void;
+type DisplayHook = (message: { data: Record<string, unknown>; transient?: { display_id?: string } }, update: boolean) => void;
+
+/**
+ * What a terminal prints for a display redrawn in place (lib/report/live.ts): it cannot
+ * redraw, so it prints what the new text adds to the old, or all of it.
+ */
+export function addedText(before: string, after: string): string {
+  return after.startsWith(before) ? after.slice(before.length).replace(/^\n/, "") : after;
+}
 
 export async function runNotebook(options: RunOptions): Promise<RunResult> {
   // Bound now: while a cell runs, process.stdout.write is the capture below.
@@ -144,9 +152,23 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
         write(text);
         return true;
       };
-      jupyter.lastWriteDisplayData = (message) => {
+      const byId = new Map<string, { output: CellOutput & { output_type: "display_data" }; text: string }>();
+      jupyter.lastWriteDisplayData = (message, update) => {
         const data = mask(message.data);
-        outputs.push({ output_type: "display_data", data, metadata: {} });
+        const id = message.transient?.display_id;
+        const known = id === undefined ? undefined : byId.get(id);
+        if (update && known) {
+          // As Jupyter does: the display keeps its place; the saved notebook has its last state.
+          known.output.data = data;
+          const text = typeof data["text/plain"] === "string" ? data["text/plain"] : "";
+          const added = addedText(known.text, text);
+          known.text = text;
+          if (added) write(`${added}\n`);
+          return;
+        }
+        const output = { output_type: "display_data" as const, data, metadata: {} };
+        outputs.push(output);
+        if (id !== undefined) byId.set(id, { output, text: typeof data["text/plain"] === "string" ? data["text/plain"] : "" });
         const svg = data["image/svg+xml"];
         if (typeof svg === "string") {
           const file = join(outDir, `${basename(outPath, ".ipynb")}-${cell.id ?? index}-${files.length + 1}.svg`);
