@@ -80,8 +80,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   // Keep a kept-alive backend connection for every stream of a burst (the default keeps
   // 256): a burst of new connections costs a handshake each and can overflow the
   // backend's listen backlog, where a dropped SYN means a 1 s retry.
-  // An idle connection is dropped after 4 s, before the backend drops it (a Node server
-  // closes idle connections after 5 s): a request sent on a connection the backend is
+  // An idle connection is dropped after 4 s, before the backend drops it (a plain Node server
+  // closes idle connections after 5 s; the lab's backend after 65 s, ../guard): a request sent on a connection the backend is
   // closing is reset (ECONNRESET on a reused socket, a 500 to the caller), which is what
   // failed streams in bursts. With a Keep-Alive hint Node uses the hint less 1 s if shorter.
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 2048, timeout: 4_000 });
