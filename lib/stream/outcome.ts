@@ -5,6 +5,7 @@
 import { describeError } from "../errors";
 import { mask } from "../report/mask";
 import type { StreamRecord } from "./record";
+import { endMarker } from "./responses";
 import type { StreamResult } from "./readers";
 import { summarizeStream } from "./summary";
 
@@ -26,19 +27,20 @@ export function streamOutcome(result: Pick<StreamResult, "record" | "error">): s
   const { record, error } = result;
   const { chunks, contentChunks: content } = summarizeStream(record);
   const problems = streamProblems(record);
+  const end = endMarker(record);
   const bad = problems.malformedEvents > 0 ? `, ${problems.malformedEvents} not valid JSON (kept as text)` : "";
   if (record.done && error === undefined) {
-    return mask(`${bad ? "⚠" : "✔"} stream complete: ${chunks} chunks (${content} with content)${bad}, [DONE] seen`);
+    return mask(`${bad ? "⚠" : "✔"} stream complete: ${chunks} chunks (${content} with content)${bad}, ${end} seen`);
   }
   if (chunks === 0 && !record.done) {
     // Nothing arrived: the error is the whole story (an error status, a refused connection).
-    return mask(error !== undefined ? `✖ ${describeError(error)}` : "✖ no stream: the body ended without [DONE]");
+    return mask(error !== undefined ? `✖ ${describeError(error)}` : `✖ no stream: the body ended without ${end}`);
   }
   const why =
     error !== undefined
       ? describeError(error)
       : problems.errorEvent !== undefined
         ? `an error event in the stream: ${problems.errorEvent}`
-        : "the body ended without [DONE]";
-  return mask(`✖ stream incomplete: ${chunks} chunks kept (${content} with content)${bad}, no [DONE]: ${why}`);
+        : `the body ended without ${end}`;
+  return mask(`✖ stream incomplete: ${chunks} chunks kept (${content} with content)${bad}, no ${end}: ${why}`);
 }

@@ -6,6 +6,7 @@
  */
 import { isChunk } from "./events";
 import { usageOf, type StreamRecord, type TokenUsage } from "./record";
+import { endMarker } from "./responses";
 import { formatMs } from "../report/format";
 import { textTable } from "../report/text-table";
 
@@ -28,6 +29,8 @@ export interface StreamSummary {
   usage: TokenUsage | undefined;
   /** True when `[DONE]` arrived: the stream was not cut short. */
   complete: boolean;
+  /** What ends a complete stream: `[DONE]`, or the Responses API's `response.completed`. */
+  endMarker?: string;
 }
 
 /** The lab's one ms format (whole ms), or "-" when there is no such time. */
@@ -73,6 +76,7 @@ export function summarizeStream(record: StreamRecord): StreamSummary {
     p95GapMs: nearestRank(gaps, 95),
     usage: usageOf(record),
     complete: record.done,
+    endMarker: endMarker(record),
   };
 }
 
@@ -99,7 +103,7 @@ export function summaryTable(summaries: StreamSummary[] | StreamSummary): string
       ["mean gap between chunks", ...list.map((s) => ms(s.meanGapMs))],
       ["p95 gap between chunks", ...list.map((s) => ms(s.p95GapMs))],
       ["tokens (prompt + completion = total)", ...list.map((s) => usageCell(s.usage))],
-      ["complete ([DONE] seen)", ...list.map((s) => (s.complete ? "yes" : "no, cut short"))],
+      [`complete (${[...new Set(list.map((s) => s.endMarker ?? "[DONE]"))].join(" or ")} seen)`, ...list.map((s) => (s.complete ? "yes" : "no, cut short"))],
     ],
   );
 }
