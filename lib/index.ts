@@ -7,6 +7,7 @@ export { connect } from "./connect";
 export { checkDebugHeaders } from "./management";
 export { readHttpStream, readChatStream } from "./stream/readers";
 export { replyText } from "./stream/record";
+export { wireDifferences } from "./stream/responses";
 export { mask } from "./report/mask";
 export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";

@@ -17,6 +17,7 @@ import { readChatStream, readHttpStream, type HttpResponse } from "../lib/stream
 import { replyText, type StreamEvent, type StreamRecord } from "../lib/stream/record";
 import { createEventReader } from "../lib/stream/sse";
 import { summarizeStream, summaryTable } from "../lib/stream/summary";
+import { wireDifferences } from "../lib/stream/responses";
 
 const AZURE = readFileSync(path.join(__dirname, "fixtures", "azure-responses-stream.txt"), "utf8");
 const NAMES = [
@@ -151,4 +152,32 @@ test("readChatStream with the OpenAI client's responses.create({ stream: true })
   assert.equal(s.endMarker, "response.completed");
   assert.equal(s.usage?.completion_tokens, s.contentChunks);
   assert.equal(result.record.events[0].event, "response.created", "the SDK's parsed events keep their name");
+});
+
+test("wireDifferences: event: lines, end marker, events before the text, where the usage is, per-event size", () => {
+  const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+  const chat = record(
+    [
+      { ms: 1, kind: "prompt-filter", data: "{}", bytes: 2 },
+      { ms: 1, kind: "role", data: "{}", bytes: 2 },
+      { ms: 2, kind: "content", content: "Hi", data: "x".repeat(300), bytes: 300 },
+      { ms: 3, kind: "finish", data: "{}", bytes: 2 },
+      { ms: 3, kind: "usage", usage, data: "{}", bytes: 2 },
+      { ms: 3, kind: "done", data: "[DONE]", bytes: 6 },
+    ],
+    true,
+    "chat",
+  );
+  const responses = record(readPieces([AZURE]), true, "responses");
+  const table = wireDifferences(chat, responses);
+  const row = (name: string) => table.split("\n").find((l) => l.includes(name))?.split("│").map((c) => c.replace(/║/g, "").trim());
+  assert.deepEqual(row("`event:` lines"), ["`event:` lines", "0", "9"]);
+  assert.deepEqual(row("end of the stream"), ["end of the stream", "[DONE]", "response.completed"]);
+  assert.deepEqual(row("events before the first text")?.slice(0, 2), ["events before the first text", "2 (prompt-filter, role)"]);
+  assert.match(row("events before the first text")?.[2] ?? "", /^4 \(response\.created, response\.in_progress,/);
+  assert.deepEqual(row("usage in"), ["usage in", "usage", "response.completed"]);
+  const deltaBytes = Buffer.byteLength(AZURE.split("\n").find((l) => l.startsWith('data: {"type":"response.output_text.delta"'))!.slice(6));
+  assert.deepEqual(row("mean size of a text event"), ["mean size of a text event", "300 bytes", `${deltaBytes} bytes`]);
+  const cut = record(chat.events.slice(0, 3), false, "cut");
+  assert.match(wireDifferences(cut, responses), /\[DONE\] \(not seen\)/);
 });

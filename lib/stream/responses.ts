@@ -10,7 +10,8 @@
  * only, and its own parser dispatches on `type` too.
  */
 import type { EventFacts } from "./events";
-import type { StreamRecord, TokenUsage } from "./record";
+import type { StreamEvent, StreamRecord, TokenUsage } from "./record";
+import { textTable } from "../report/text-table";
 
 interface ResponsesEventShape {
   type: string;
@@ -77,4 +78,45 @@ export function isResponsesRecord(record: StreamRecord): boolean {
 /** What marks the end of a complete stream: `[DONE]`, or the Responses API's `response.completed`. */
 export function endMarker(record: StreamRecord): string {
   return isResponsesRecord(record) ? "response.completed" : "[DONE]";
+}
+
+/** An event as a person names it: its `event:` name, else its kind. */
+const nameOf = (e: StreamEvent) => e.event ?? e.kind;
+
+/** `n (a, b, c)`: how many, and which. */
+function listed(events: StreamEvent[]): string {
+  return events.length === 0 ? "0" : `${events.length} (${events.map(nameOf).join(", ")})`;
+}
+
+function meanBytes(events: StreamEvent[]): string {
+  const sized = events.filter((e) => e.bytes !== undefined);
+  if (sized.length === 0) return "-";
+  return `${Math.round(sized.reduce((n, e) => n + (e.bytes ?? 0), 0) / sized.length)} bytes`;
+}
+
+/**
+ * What differs on the wire between a chat-completions stream and a Responses stream,
+ * both read raw: one column each, figures from the records. Per event, not per stream,
+ * so two calls with different questions still compare.
+ */
+export function wireDifferences(chat: StreamRecord, responses: StreamRecord): string {
+  const column = (r: StreamRecord) => {
+    const firstText = r.events.findIndex((e) => e.kind === "content");
+    const before = firstText < 0 ? r.events : r.events.slice(0, firstText);
+    const data = r.events.filter((e) => e.kind !== "comment");
+    const usage = r.events.filter((e) => e.usage !== undefined);
+    const text = r.events.filter((e) => e.kind === "content");
+    return [
+      String(data.filter((e) => e.event !== undefined).length),
+      `${endMarker(r)}${r.done ? "" : " (not seen)"}`,
+      listed(before),
+      isResponsesRecord(r) ? "delta (response.output_text.delta)" : "choices[0].delta.content",
+      usage.length > 0 ? nameOf(usage[usage.length - 1]) : "none",
+      meanBytes(text),
+    ];
+  };
+  const a = column(chat);
+  const b = column(responses);
+  const rows = ["`event:` lines", "end of the stream", "events before the first text", "where the text is", "usage in", "mean size of a text event"];
+  return textTable(["on the wire", chat.label, responses.label], rows.map((row, i) => [row, a[i], b[i]]));
 }
