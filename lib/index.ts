@@ -8,6 +8,7 @@ export { checkDebugHeaders } from "./management";
 export { readHttpStream, readChatStream } from "./stream/readers";
 export { replyText } from "./stream/record";
 export { compareBursts, summarizeStream } from "./stream/summary";
+export { wireDifferences } from "./stream/responses";
 export { mask } from "./report/mask";
 export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";

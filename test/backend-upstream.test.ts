@@ -60,6 +60,17 @@ test("openai upstream: /chat/completions with the deployment's model and the ups
     assert.equal(seen.headers?.["api-key"], undefined, "the lab's key is not passed on");
     assert.equal(seen.body.model, "gpt-4o-mini");
     assert.equal(seen.body.stream, true);
+
+    // The v1 Responses API goes to the upstream's /responses, the deployment's model in the body.
+    const v1 = await fetch(`${front.url}/openai/v1/responses`, {
+      method: "POST",
+      headers: { "api-key": front.apiKey, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", input: "hello", stream: true }),
+    });
+    assert.equal(v1.status, 200);
+    await v1.text();
+    assert.equal(seen.url, "/v1/responses");
+    assert.equal(seen.body.input, "hello");
   } finally {
     await front.close();
     await new Promise((r) => stub.close(r));

@@ -84,6 +84,18 @@ describe("checkExecuted", () => {
       code("trace1", [stdout(trace)]),
       code("sdk", [stdout(`Apim-Trace-Id: 0635bb32-9faf-4750-8030-d726a1dfc921\nFull conversation received: ${Array.from({ length: 100 }, (_, i) => i + 1).join(", ")}\n`)]),
       code("trace2", [stdout(trace)]),
+      code("responses", [
+        stdout(
+          '   345 ms  event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{}}\n' +
+            '   350 ms  event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":4,"delta":"1"}\n' +
+            '   884 ms  event: response.completed\ndata: {"type":"response.completed","sequence_number":35,"response":{}}\n' +
+            "✔ stream complete: 305 chunks (298 with content), response.completed seen\n" +
+            `Full response received: ${Array.from({ length: 100 }, (_, i) => i + 1).join(", ")}\n` +
+            "With Responses API (SDK), the first content arrived after 354 ms instead of 347 ms (Chat Completions (SDK)): 7 ms later (1.0×).\n" +
+            "║ `event:` lines               │ 0                        │ 36     ║\n║ usage in                     │ usage                    │ response.completed ║\n" +
+            trace,
+        ),
+      ]),
       code("buffering", [svg(), stdout("With buffering on, the first content arrived after 613 ms instead of 308 ms (buffering off): 305 ms later (2.0×).\n")]),
       code("faults", [stdout("✖ RateLimitError (HTTP 429): Please retry after 7 seconds. → retry in 7 s\n✖ stream incomplete: 40 chunks kept (38 with content), no [DONE]: connection closed\n")]),
     );

@@ -80,6 +80,16 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   assert.match(text("buffering"), /With buffering on, the first content arrived after \d+ ms instead of \d+ ms/);
   assert.match(text("bursts"), /default filter: \d+ chunks in [1-9] bursts? \(longest silence \d+ ms\); asynchronous filter: \d+ chunks/, "the bursts step measures the three modes");
   assert.match(String((svgs("bursts")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]), /default filter[\s\S]*asynchronous filter[\s\S]*no filter/, "three lanes on one chart");
+  // The Responses API step: named events as they arrive, no [DONE], both APIs on one chart.
+  const responses = text("responses");
+  const named = [...responses.matchAll(/^\s*(\d+) ms  event: (response\.[a-z_.]+)\ndata: \{"type":"\2","sequence_number":(\d+)/gm)];
+  assert.ok(named.length >= 20, `only ${named.length} named events`);
+  assert.deepEqual(named.map((m) => Number(m[3])), named.map((_, i) => i), "sequence_number 0, 1, 2...");
+  assert.equal(named[named.length - 1][2], "response.completed");
+  assert.ok(!/data: \[DONE\]/.test(responses), "no [DONE] in the Responses stream");
+  assert.equal(svgs("responses").length, 1, "responses shows one chart");
+  assert.match(String((svgs("responses")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]), /Chat Completions \(SDK\)[\s\S]*Responses API \(SDK\)/);
+  assert.ok(responses.includes(`Full response received: ${numbers}`));
   const faults = text("faults");
   assert.match(faults, /^✖ RateLimitError \(HTTP 429\): .* → retry in 7 s$/m, "a 429 in one line, with when to retry");
   assert.match(faults, /^✖ stream incomplete: 40 chunks kept \(\d+ with content\), no \[DONE\]: connection closed before the stream ended/m);
@@ -94,7 +104,7 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   const secrets = [...new Set([...labSecrets, ...knownSecrets()])];
   const written = readdirSync(dirname(outPath)).map((name) => join(dirname(outPath), name));
   assert.deepEqual(written.sort(), [outPath, ...result.files].sort(), "the notebook and its charts, nothing else");
-  assert.equal(result.files.length, 5);
+  assert.equal(result.files.length, 6, "one chart a streaming step: requests, sdk, responses, buffering, bursts, faults");
   const outputs: [string, string][] = [["the terminal", terminal], ...written.map((f): [string, string] => [f, readFileSync(f, "utf8")])];
   for (const secret of secrets) {
     for (const [where, text] of outputs) {

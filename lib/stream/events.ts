@@ -13,9 +13,10 @@
  * (learn.microsoft.com/azure/ai-foundry/openai/concepts/content-streaming).
  */
 import type { EventKind, StreamEvent, TokenUsage } from "./record";
+import { classifyResponsesEvent, isResponsesEvent } from "./responses";
 
 /** What the classifier finds in an event: its kind and what the kind carries. */
-export type EventFacts = Pick<StreamEvent, "kind" | "content" | "message" | "finishReason" | "usage" | "filterError">;
+export type EventFacts = Pick<StreamEvent, "kind" | "content" | "message" | "finishReason" | "usage" | "filterError" | "event">;
 
 /** A server-sent event's data, with its `event:` name if it had one. */
 export function classifyEvent(name: string | undefined, data: string): EventFacts {
@@ -49,7 +50,8 @@ interface ChunkShape {
  * ends the stream (`finish_reason: "content_filter"`) counts as the finish.
  */
 export function classifyChunk(chunk: unknown, name?: string): EventFacts {
-  void name; // Chat completions name no events; named kinds (the Responses API) go here.
+  void name; // Chat completions name no events; the Responses API's are known by their `type`.
+  if (isResponsesEvent(chunk)) return classifyResponsesEvent(chunk);
   if (!chunk || typeof chunk !== "object") return { kind: "other" };
   const c = chunk as ChunkShape;
   const usage = c.usage && typeof c.usage === "object" ? { usage: tokens(c.usage) } : {};

@@ -5,6 +5,7 @@
 import { describeError } from "../errors";
 import { mask } from "../report/mask";
 import type { StreamRecord } from "./record";
+import { endMarker, isResponsesRecord } from "./responses";
 import type { StreamResult } from "./readers";
 import { summarizeStream } from "./summary";
 
@@ -28,7 +29,9 @@ export function streamProblems(record: StreamRecord): StreamProblems {
   const errorEvent = record.events.find((e) => e.kind === "error");
   const filterError = record.events.find((e) => e.filterError !== undefined)?.filterError;
   const replied = record.events.some((e) => e.kind === "content" || e.kind === "finish");
-  const promptFiltered = record.events.some((e) => e.kind === "prompt-filter");
+  // Only chat completions open with a prompt-filter chunk; the Responses API reports its
+  // filter results inside the response objects.
+  const promptFiltered = isResponsesRecord(record) || record.events.some((e) => e.kind === "prompt-filter");
   return {
     errorEvent: errorEvent?.message,
     malformedEvents: record.events.filter((e) => e.kind === "malformed").length,
@@ -51,23 +54,24 @@ function outcomeText(result: Pick<StreamResult, "record" | "error">): string {
   const { record, error } = result;
   const { chunks, contentChunks: content } = summarizeStream(record);
   const problems = streamProblems(record);
+  const end = endMarker(record);
   const bad = problems.malformedEvents > 0 ? `, ${problems.malformedEvents} not valid JSON (kept as text)` : "";
   const unfiltered = problems.filterNotRun !== undefined ? `; content filtering did not run (${problems.filterNotRun})` : "";
   if (record.done && error === undefined && problems.filtered) {
     return mask(`✖ stopped by the content filter: ${chunks} chunks (${content} with content)${bad}, finish_reason "content_filter", [DONE] seen`);
   }
   if (record.done && error === undefined) {
-    return mask(`${bad || unfiltered ? "⚠" : "✔"} stream complete: ${chunks} chunks (${content} with content)${bad}, [DONE] seen${unfiltered}`);
+    return mask(`${bad || unfiltered ? "⚠" : "✔"} stream complete: ${chunks} chunks (${content} with content)${bad}, ${end} seen${unfiltered}`);
   }
   if (chunks === 0 && !record.done) {
     // Nothing arrived: the error is the whole story (an error status, a refused connection).
-    return mask(error !== undefined ? `✖ ${describeError(error)}` : "✖ no stream: the body ended without [DONE]");
+    return mask(error !== undefined ? `✖ ${describeError(error)}` : `✖ no stream: the body ended without ${end}`);
   }
   const why =
     error !== undefined
       ? describeError(error)
       : problems.errorEvent !== undefined
         ? `an error event in the stream: ${problems.errorEvent}`
-        : "the body ended without [DONE]";
-  return mask(`✖ stream incomplete: ${chunks} chunks kept (${content} with content)${bad}, no [DONE]: ${why}`);
+        : `the body ended without ${end}`;
+  return mask(`✖ stream incomplete: ${chunks} chunks kept (${content} with content)${bad}, no ${end}: ${why}`);
 }

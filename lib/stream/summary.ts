@@ -6,6 +6,7 @@
  */
 import { isChunk } from "./events";
 import { usageOf, type StreamRecord, type TokenUsage } from "./record";
+import { endMarker } from "./responses";
 import { formatMs } from "../report/format";
 import type { Table } from "../report/html";
 import { tableText } from "../report/text-table";
@@ -37,6 +38,8 @@ export interface StreamSummary {
   usage: TokenUsage | undefined;
   /** True when `[DONE]` arrived: the stream was not cut short. */
   complete: boolean;
+  /** What ends a complete stream: `[DONE]`, or the Responses API's `response.completed`. */
+  endMarker?: string;
 }
 
 /** The lab's one ms format (whole ms), or "-" when there is no such time. */
@@ -97,6 +100,7 @@ export function summarizeStream(record: StreamRecord): StreamSummary {
     longestSilenceMs,
     usage: usageOf(record),
     complete: record.done,
+    endMarker: endMarker(record),
   };
 }
 
@@ -125,7 +129,7 @@ export function summaryTableOf(summaries: StreamSummary[] | StreamSummary): Tabl
       [`content bursts (< ${BURST_GAP_MS} ms apart)`, ...list.map((s) => String(s.bursts).padStart(6))],
       ["longest silence between content", ...list.map((s) => ms(s.longestSilenceMs))],
       ["tokens (prompt + completion = total)", ...list.map((s) => usageCell(s.usage))],
-      ["complete ([DONE] seen)", ...list.map((s) => (s.complete ? "yes" : "no, cut short"))],
+      [`complete (${[...new Set(list.map((s) => s.endMarker ?? "[DONE]"))].join(" or ")} seen)`, ...list.map((s) => (s.complete ? "yes" : "no, cut short"))],
     ],
   };
 }

@@ -27,6 +27,32 @@ export const streamingFacts: Fact[] = [
     "the bursts step: the three filter modes measured in one sentence",
     /Content arrived as follows\. default filter: \d+ chunks in \d+ bursts? \(longest silence \d+ ms\); asynchronous filter: \d+ chunks (one by one|in \d+ bursts)/,
   ),
+  // Issue 17, the Responses API step (cell `responses`).
+  {
+    name: "the Responses step: named events with their arrival times, response.completed and no [DONE]",
+    holds: (cells) =>
+      cells.some(
+        (c) =>
+          c.id === "responses" &&
+          /^\s*\d+ ms {2}event: response\.created\ndata: \{"type":"response\.created","sequence_number":0,/m.test(c.text) &&
+          /^\s*\d+ ms {2}event: response\.output_text\.delta\ndata: \{"type":"response\.output_text\.delta",/m.test(c.text) &&
+          /^\s*\d+ ms {2}event: response\.completed\n/m.test(c.text) &&
+          !/data: \[DONE\]/.test(c.text),
+      ),
+  },
+  showsTogether(
+    "the Responses step: the SDK's reply, both APIs on one chart, the wire table, a trace with the chat call's sections",
+    [
+      /response\.completed seen/,
+      /Full response received: 1, 2, 3, (\d+, )+99, 100\b/,
+      /With Responses API \(SDK\), the first content arrived after \d+ ms instead of \d+ ms \(Chat Completions \(SDK\)\)/,
+      /`event:` lines\s*│\s*0\s*│\s*[1-9]\d*/,
+      /usage in\s*│\s*usage\s*│\s*response\.completed/,
+      /\binbound \([1-9]\d* entr/,
+      /\bbackend \([1-9]\d* entr/,
+      /\boutbound \([1-9]\d* entr/,
+    ],
+  ),
 ];
 
 /** test/fixtures/kernels/smoke.ipynb: the runtime points, without the lab. */

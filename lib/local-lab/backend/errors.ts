@@ -10,8 +10,8 @@ export interface AzureErrorAnswer {
   message: string;
   /** Extra response headers (retry-after on 429, allow on 405). */
   headers?: Record<string, string>;
-  /** The OpenAI-style `param` Azure adds to body validation errors. */
-  param?: string;
+  /** The OpenAI-style `param` Azure adds to body validation errors (`null` in the v1 API's 404). */
+  param?: string | null;
 }
 
 export function isAzureErrorAnswer(x: unknown): x is AzureErrorAnswer {
@@ -51,13 +51,13 @@ export const tooLarge = (limit: number): AzureErrorAnswer => ({
 });
 
 /** Azure's wording, which clients and dashboards match on. */
-export function rateLimited(kind: "token" | "call", apiVersion: string, retryAfterSeconds: number): AzureErrorAnswer {
+export function rateLimited(kind: "token" | "call", apiVersion: string, retryAfterSeconds: number, operation = "ChatCompletions_Create"): AzureErrorAnswer {
   const unit = retryAfterSeconds === 1 ? "second" : "seconds";
   return {
     status: 429,
     code: "429",
     message:
-      `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version ${apiVersion} have exceeded ${kind} rate limit ` +
+      `Requests to the ${operation} Operation under Azure OpenAI API version ${apiVersion} have exceeded ${kind} rate limit ` +
       `of your current OpenAI S0 pricing tier. Please retry after ${retryAfterSeconds} ${unit}. ` +
       "Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.",
     headers: { "retry-after": String(retryAfterSeconds), "retry-after-ms": String(retryAfterSeconds * 1000) },

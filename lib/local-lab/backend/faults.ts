@@ -72,10 +72,10 @@ export function parseFault(value: string): Fault {
 }
 
 /** The error an injected status fault answers with, in Azure's words. */
-export function faultError(fault: Fault, apiVersion: string): AzureErrorAnswer | undefined {
+export function faultError(fault: Fault, apiVersion: string, operation?: string): AzureErrorAnswer | undefined {
   switch (fault.status) {
     case 429:
-      return rateLimited("call", apiVersion, fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+      return rateLimited("call", apiVersion, fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS, operation);
     case 500:
       return {
         status: 500,

@@ -23,6 +23,8 @@ import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
+import { applyResponseFault, parseResponsesRequest, planResponse, responseIdentity } from "./responses";
+import { modelOf, operationName, v1ApiVersion, v1DeploymentNotFound } from "./v1";
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
@@ -81,12 +83,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (isAzureErrorAnswer(route)) return send(res, route, headers);
     if (req.method !== "POST") return send(res, { status: 405, code: "405", message: "Method not allowed; use POST.", headers: { allow: "POST" } }, headers);
     if (!authorized(req)) return send(res, unauthorized(), headers);
-    const versionError = checkApiVersion(route.apiVersion);
+    const versionError = route.v1 ? undefined : checkApiVersion(route.apiVersion);
     if (versionError) return send(res, versionError, headers);
-    const apiVersion = route.apiVersion as string;
+    const apiVersion = route.v1 ? v1ApiVersion(route.apiVersion) : (route.apiVersion as string);
 
-    const deployment = byName.get(route.deployment);
-    if (!deployment && upstream?.kind !== "azure") return send(res, deploymentNotFound(), headers);
+    // The v1 API names the deployment in the body: checked once the body is in.
+    let deployment = byName.get(route.deployment);
+    if (!route.v1 && !deployment && upstream?.kind !== "azure") return send(res, deploymentNotFound(), headers);
 
     // An oversized body is still read to its end (and dropped), so the client gets the 413 instead of a reset.
     const read = await readBody(req, res, { maxBytes: maxBody, drain: true });
@@ -95,12 +98,19 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       return send(res, tooLarge(maxBody), headers);
     }
     const body = read.body.toString("utf8");
+    const deploymentName = route.v1 ? modelOf(body) : route.deployment;
+    if (isAzureErrorAnswer(deploymentName)) return send(res, deploymentName, headers);
+    if (route.v1) {
+      deployment = byName.get(deploymentName);
+      if (!deployment && upstream?.kind !== "azure") return send(res, v1DeploymentNotFound(), headers);
+    }
+    const parseRequest = route.v1 === "responses" ? parseResponsesRequest : parseChatRequest;
 
     if (upstream) {
-      const parsed = parseChatRequest(body);
+      const parsed = parseRequest(body);
       if (isAzureErrorAnswer(parsed)) return send(res, parsed, headers);
-      const model = deployment?.config.model ?? route.deployment;
-      const target = upstreamTarget(upstream, req.url ?? "/", req.headers, body, model);
+      const model = deployment?.config.model ?? deploymentName;
+      const target = upstreamTarget(upstream, req.url ?? "/", req.headers, body, model, route.v1 === "responses" ? "/responses" : undefined);
       const call: Generation = { stop: () => res.destroy() };
       generations.add(call);
       try {
@@ -110,11 +120,11 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       }
       return;
     }
-    if (!deployment) return send(res, deploymentNotFound(), headers);
+    if (!deployment) return send(res, route.v1 ? v1DeploymentNotFound() : deploymentNotFound(), headers);
 
     const requestOptions = resolveRequestOptions(req.headers, options.timing, labFault, labFilter);
     if (isAzureErrorAnswer(requestOptions)) return send(res, requestOptions, headers);
-    const chat = parseChatRequest(body);
+    const chat = parseRequest(body);
     if (isAzureErrorAnswer(chat)) return send(res, chat, headers);
 
     let rules;
@@ -124,11 +134,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       return send(res, { status: 500, code: "ReplyScriptError", message: (err as Error).message }, headers);
     }
     const fault = requestOptions.fault;
-    const injected = faultError(fault, apiVersion);
+    const injected = faultError(fault, apiVersion, operationName(route.v1));
     if (injected) return send(res, injected, { ...headers, "x-lab-fault-injected": String(fault.status) });
     if (fault.stream && chat.stream) headers["x-lab-fault-injected"] = `${fault.stream.kind}-after=${fault.stream.after}`;
     const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: deployment.model, systemFingerprint: deployment.fingerprint };
     const plan = planCompletion(chat, deployment.config.model, identity, requestOptions.timing, rules, requestOptions.contentFilter);
+    // The Responses API: the same plan, told in named events (./responses).
+    const who = route.v1 === "responses" ? responseIdentity(deployment.model, identity.created) : undefined;
+    const told = who ? planResponse(plan, chat, who) : plan;
 
     const admission = deployment.limiter.admit(plan.usage.total_tokens, Date.now());
     Object.assign(headers, {
@@ -139,7 +152,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       ...RATE_LIMIT_WINDOWS,
     });
     const refused = admission.refused;
-    if (refused) return send(res, rateLimited(refused.kind, apiVersion, refused.retryAfterSeconds), headers);
+    if (refused) return send(res, rateLimited(refused.kind, apiVersion, refused.retryAfterSeconds, operationName(route.v1)), headers);
 
     Object.assign(headers, {
       "x-ms-rai-invoked": String(requestOptions.contentFilter !== "none"),
@@ -166,9 +179,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       });
       // No flushHeaders: like Azure, the headers leave with the first events, when the
       // first token is ready (recorded: one network read, 406–803 ms after the request).
-      generation = deliver(res, applyFault(plan.events, fault, true), startedAt, onEnd);
+      const writes = who ? applyResponseFault(told.events, fault, who) : applyFault(plan.events, fault, true);
+      generation = deliver(res, writes, startedAt, onEnd);
     } else {
-      const json = JSON.stringify(plan.body);
+      const json = JSON.stringify(told.body);
       res.writeHead(200, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
       // Not streamed: nothing is sent until the whole completion would be ready.
       generation = deliver(res, applyFault([{ atMs: plan.doneMs, data: json }], fault, false), startedAt, onEnd);

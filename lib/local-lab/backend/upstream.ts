@@ -23,6 +23,8 @@ export function upstreamTarget(
   incomingHeaders: IncomingMessage["headers"],
   body: string,
   model: string,
+  /** The OpenAI-style path to post to; `/responses` for the Responses API. */
+  path = "/chat/completions",
 ): UpstreamTarget {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(incomingHeaders)) {
@@ -38,7 +40,7 @@ export function upstreamTarget(
   if (upstream.apiKey) headers["authorization"] = `Bearer ${upstream.apiKey}`;
   // OpenAI-style servers pick the model from the body; Azure picks it from the URL.
   const json = JSON.parse(body) as Record<string, unknown>;
-  return { url: base + "/chat/completions", headers, body: JSON.stringify({ ...json, model }) };
+  return { url: base + path, headers, body: JSON.stringify({ ...json, model }) };
 }
 
 /** Sends the request and pipes the answer back; resolves when the response is over. */

@@ -2,13 +2,17 @@
  * Request validation, pure: the URL, the api-version and the JSON body become either a
  * typed request or an Azure-shaped error. No I/O, so every bad input is a unit test.
  */
-import { badRequest, resourceNotFound, type AzureErrorAnswer } from "./errors";
+import { badRequest, isAzureErrorAnswer, resourceNotFound, type AzureErrorAnswer } from "./errors";
 import type { ChatMessageText } from "./replies";
+import type { V1Api } from "./v1";
 
 export interface Route {
+  /** From the URL; on the v1 API empty, the body's `model` names it. */
   deployment: string;
   /** Raw value of ?api-version=, if any; checked by checkApiVersion. */
   apiVersion: string | null;
+  /** Set on the v1 API (`/openai/v1/chat/completions`, `/openai/v1/responses`). */
+  v1?: V1Api;
 }
 
 export interface ChatRequest {
@@ -20,10 +24,13 @@ export interface ChatRequest {
 }
 
 const ROUTE = /^\/openai\/deployments\/([^/]+)\/chat\/completions\/?$/;
+const V1_ROUTE = /^\/openai\/v1\/(chat\/completions|responses)\/?$/;
 
 /** `rawUrl`: a path (../guard checked it); joined as text, since `new URL("//", base)` throws. */
 export function parseRoute(rawUrl: string): Route | AzureErrorAnswer {
   const url = new URL(`http://backend.invalid${rawUrl}`);
+  const v1 = V1_ROUTE.exec(url.pathname);
+  if (v1) return { deployment: "", apiVersion: url.searchParams.get("api-version"), v1: v1[1] === "responses" ? "responses" : "chat" };
   const match = ROUTE.exec(url.pathname);
   if (!match) return resourceNotFound();
   let deployment: string;
@@ -54,16 +61,22 @@ export function checkApiVersion(value: string | null): AzureErrorAnswer | undefi
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
-export function parseChatRequest(bodyText: string): ChatRequest | AzureErrorAnswer {
+/** A request body that must be a JSON object, or the 400 that says why it is not. */
+export function parseBodyObject(bodyText: string): Record<string, unknown> | AzureErrorAnswer {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
   } catch (err) {
     return badRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(body)) return badRequest("The request body must be a JSON object.");
+  return isObject(body) ? body : badRequest("The request body must be a JSON object.");
+}
+
+export function parseChatRequest(bodyText: string): ChatRequest | AzureErrorAnswer {
+  const body = parseBodyObject(bodyText);
+  if (isAzureErrorAnswer(body)) return body;
 
   const { messages } = body;
   if (messages === undefined) return badRequest("'messages' is a required property", "messages");

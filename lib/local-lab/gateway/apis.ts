@@ -29,6 +29,9 @@ export const OPENAI_OPERATIONS: readonly Operation[] = [
   { name: "ChatCompletions_Create", method: "POST", uriTemplate: "/deployments/{deployment-id}/chat/completions?api-version={api-version}" },
   { name: "Completions_Create", method: "POST", uriTemplate: "/deployments/{deployment-id}/completions?api-version={api-version}" },
   { name: "embeddings_create", method: "POST", uriTemplate: "/deployments/{deployment-id}/embeddings?api-version={api-version}" },
+  // Azure's v1 API: no api-version, the model in the body; operation ids as in OpenAI's spec, which it follows.
+  { name: "createChatCompletion", method: "POST", uriTemplate: "/v1/chat/completions" },
+  { name: "createResponse", method: "POST", uriTemplate: "/v1/responses" },
 ];
 
 export interface ApiMatch {
