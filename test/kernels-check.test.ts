@@ -86,9 +86,11 @@ describe("checkExecuted", () => {
       code("trace2", [stdout(trace)]),
       code("responses", [
         stdout(
-          '   345 ms  event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{}}\n' +
-            '   350 ms  event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":4,"delta":"1"}\n' +
-            '   884 ms  event: response.completed\ndata: {"type":"response.completed","sequence_number":35,"response":{}}\n' +
+          '   345 ms  created           412 B  {"type":"response.created"}\n' +
+            '   350 ms  output_text.delta     218 B  "1"\n' +
+            '   884 ms  completed        1290 B  {"type":"response.completed"}\n' +
+            "\nThe raw data: lines:\n" +
+            'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{}}\n' +
             "✔ stream complete: 305 chunks (298 with content), response.completed seen\n" +
             `Full response received: ${Array.from({ length: 100 }, (_, i) => i + 1).join(", ")}\n` +
             "With Responses API (SDK), the first content arrived after 354 ms instead of 347 ms (Chat Completions (SDK)): 7 ms later (1.0×).\n" +

@@ -35,6 +35,11 @@ describe("eventRow", () => {
   it("shows time, kind, bytes and the delta's text, quoted", () => {
     assert.equal(eventRow({ ms: 1234.4, kind: "content", content: "Hello", bytes: 120 }), `  1234 ms  content         120 B  "Hello"`);
     assert.equal(eventRow({ ms: 5, kind: "usage", usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }), "     5 ms  usage                  tokens: 3 + 4 = 7");
+    assert.equal(
+      eventRow({ ms: 7, kind: "content", event: "response.output_text.delta", content: "1", bytes: 218 }),
+      `     7 ms  output_text.delta   218 B  "1"`,
+      "a named event goes by its name",
+    );
   });
 
   it("cuts a long delta to at most 110 columns", () => {

@@ -82,10 +82,11 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   assert.match(String((svgs("bursts")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]), /default filter[\s\S]*asynchronous filter[\s\S]*no filter/, "three lanes on one chart");
   // The Responses API step: named events as they arrive, no [DONE], both APIs on one chart.
   const responses = text("responses");
-  const named = [...responses.matchAll(/^\s*(\d+) ms  event: (response\.[a-z_.]+)\ndata: \{"type":"\2","sequence_number":(\d+)/gm)];
+  const named = [...responses.matchAll(/^event: (response\.[a-z_.]+)\ndata: \{"type":"\1","sequence_number":(\d+)/gm)];
+  assert.match(responses, /^\s*\d+ ms  output_text\.delta\s+\d+ B  "/m, "a row per event, with its name and arrival time");
   assert.ok(named.length >= 20, `only ${named.length} named events`);
-  assert.deepEqual(named.map((m) => Number(m[3])), named.map((_, i) => i), "sequence_number 0, 1, 2...");
-  assert.equal(named[named.length - 1][2], "response.completed");
+  assert.deepEqual(named.map((m) => Number(m[2])), named.map((_, i) => i), "sequence_number 0, 1, 2...");
+  assert.equal(named[named.length - 1][1], "response.completed");
   assert.ok(!/data: \[DONE\]/.test(responses), "no [DONE] in the Responses stream");
   assert.equal(svgs("responses").length, 1, "responses shows one chart");
   assert.match(String((svgs("responses")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]), /Chat Completions \(SDK\)[\s\S]*Responses API \(SDK\)/);

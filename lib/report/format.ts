@@ -55,6 +55,8 @@ function gist(event: StreamEvent): string {
  */
 export function eventRow(event: StreamEvent): string {
   const bytes = event.bytes === undefined ? "" : `${event.bytes} B`;
-  const row = `${formatMs(event.ms)}  ${event.kind.padEnd(13)} ${bytes.padStart(7)}  ${gist(event)}`;
+  // A named event (the Responses API's) goes by its name, without the common `response.`.
+  const name = event.event !== undefined ? event.event.replace(/^response\./, "") : event.kind;
+  const row = `${formatMs(event.ms)}  ${name.padEnd(13)} ${bytes.padStart(7)}  ${gist(event)}`;
   return row.length > EVENT_ROW_WIDTH ? row.slice(0, EVENT_ROW_WIDTH - 1) + "…" : row;
 }

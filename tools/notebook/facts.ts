@@ -34,9 +34,10 @@ export const streamingFacts: Fact[] = [
       cells.some(
         (c) =>
           c.id === "responses" &&
-          /^\s*\d+ ms {2}event: response\.created\ndata: \{"type":"response\.created","sequence_number":0,/m.test(c.text) &&
-          /^\s*\d+ ms {2}event: response\.output_text\.delta\ndata: \{"type":"response\.output_text\.delta",/m.test(c.text) &&
-          /^\s*\d+ ms {2}event: response\.completed\n/m.test(c.text) &&
+          /^\s*\d+ ms {2}created\b/m.test(c.text) &&
+          /^\s*\d+ ms {2}output_text\.delta\b/m.test(c.text) &&
+          /^\s*\d+ ms {2}completed\b/m.test(c.text) &&
+          /^event: response\.created\ndata: \{"type":"response\.created","sequence_number":0,/m.test(c.text) &&
           !/data: \[DONE\]/.test(c.text),
       ),
   },
