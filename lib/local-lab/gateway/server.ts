@@ -99,11 +99,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     headersTimeout: headersTimeoutMs,
     requestTimeout: requestTimeoutMs,
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
-    // Idle callers' sockets outlive the clients' own keep-alive (undici: the hint less 1-2 s, on
-    // 1 s timers; Node's agent: 5 s), so a client closes first. At Node's default 5 s a request
-    // sent on a socket idle for ~5 s, e.g. after a notebook cell's compile held the event loop,
-    // met the server's close and was reset (ECONNRESET; seen in the notebook's faults step).
-    keepAliveTimeout: 30_000,
   };
   const server = createGuardedServer("gateway", { body: apimError }, timeouts, (req, res, url) => handleRequest(config, req, res, url));
   const listening = await listen(server, host, port);
