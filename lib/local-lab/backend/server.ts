@@ -17,6 +17,7 @@ import { resolveRequestOptions } from "./request-options";
 import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
+import { createRecorder } from "../recording/writer";
 import { readBody, sendJson } from "../http";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
@@ -41,6 +42,9 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const replyScript = openReplyScript(options.replyScript);
   const upstream = options.upstream;
+  if (options.record && !upstream) throw new Error("record: recording needs an upstream to record (--upstream URL)");
+  // Each upstream call's exchange, secrets taken out, one file per call (../recording).
+  const recorder = options.record ? createRecorder({ dir: options.record, secrets: upstream?.apiKey ? [upstream.apiKey] : [] }) : undefined;
   const generations = new Set<Generation>();
   let labFault: Fault = {};
   try {
@@ -95,7 +99,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       const call: Generation = { stop: () => res.destroy() };
       generations.add(call);
       try {
-        await forward(target, res, headers);
+        const tap = recorder?.start({ method: "POST", url: req.url ?? "/", upstream: target.url, headers: target.headers, body: target.body });
+        await forward(target, res, headers, tap);
       } finally {
         generations.delete(call);
       }
