@@ -110,7 +110,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
     const backend: BackendServer = await starting(
       "backend",
       options.replay !== undefined
-        ? startReplayBackend({ dir: options.replay, speed: options.replaySpeed, port: options.backendPort })
+        ? startReplayBackend({ dir: options.replay, speed: options.replaySpeed, port: options.backendPort, fault: options.fault })
         : startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, upstream: options.upstream, record: options.record }),
     );
     opened.push(backend);

@@ -9,12 +9,14 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
-import { errorBody, tooLarge, unauthorized, type AzureErrorAnswer } from "../backend/errors";
+import { errorBody, isAzureErrorAnswer, tooLarge, unauthorized, type AzureErrorAnswer } from "../backend/errors";
+import { faultError, parseFault, type Fault } from "../backend/faults";
 import type { BackendServer } from "../backend/types";
 import { cutConnection, HOP_BY_HOP, readBody, sendJson } from "../http";
 import { listen } from "../listen";
 import { secretMatcher } from "../secret";
 import type { Recording } from "./format";
+import { dropAfter, requestFault } from "./faults";
 import { openLibrary } from "./library";
 import { requestKey, type RequestKey } from "./matcher";
 
@@ -26,9 +28,10 @@ export interface ReplayOptions {
   host?: string;
   port?: number;
   apiKey?: string;
-  region?: string;
   /** Default 1 MiB, as the simulator. */
   maxBodyBytes?: number;
+  /** Faults for every request, as the simulator's `fault`; only 429, 500, 503 and drop-after (./faults). */
+  fault?: string;
 }
 
 /** Not replayed: the body is sent again in chunks, decoded, and ends when the recording does. */
@@ -42,6 +45,12 @@ export async function startReplayBackend(options: ReplayOptions): Promise<Backen
   const isApiKey = secretMatcher(apiKey);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const plays = new Set<() => void>();
+  let labFault: Fault = {};
+  try {
+    labFault = parseFault(options.fault ?? "");
+  } catch (err) {
+    throw new Error(`fault: ${(err as Error).message}`);
+  }
 
   const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000 }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -59,18 +68,28 @@ export async function startReplayBackend(options: ReplayOptions): Promise<Backen
       return send(res, tooLarge(maxBody));
     }
     const receivedAt = performance.now();
+    const fault = requestFault(req.headers, labFault);
+    if (isAzureErrorAnswer(fault)) return send(res, fault);
+    const apiVersion = new URL(req.url ?? "/", "http://replay.invalid").searchParams.get("api-version") ?? "";
+    const injected = faultError(fault, apiVersion);
+    if (injected) return send(res, injected, { "x-lab-fault-injected": String(fault.status) });
     const key = requestKey(req.url ?? "/", read.body.toString("utf8"));
     const found = library.next(key);
     if (!found) return send(res, notRecorded(key, library.dir, library.size));
-    const recording = await found.recording;
+    let recording = await found.recording;
     if (res.destroyed) return;
-    play(res, recording, basename(found.file), receivedAt);
+    const extra: Record<string, string> = {};
+    if (fault.stream) {
+      recording = dropAfter(recording, fault.stream.after);
+      extra["x-lab-fault-injected"] = `drop-after=${fault.stream.after}`;
+    }
+    play(res, recording, { ...extra, "x-lab-recording": basename(found.file) }, receivedAt);
   }
 
   /** Each step at its recorded time from when the request came in; a caller that leaves stops it. */
-  function play(res: ServerResponse, recording: Recording, name: string, origin: number): void {
+  function play(res: ServerResponse, recording: Recording, labHeaders: Record<string, string>, origin: number): void {
     const steps: { ms: number; run: () => void }[] = [
-      { ms: recording.response.ms, run: () => sendHead(res, recording, name) },
+      { ms: recording.response.ms, run: () => sendHead(res, recording, labHeaders) },
       ...recording.reads.map((r) => ({ ms: r.ms, run: () => void res.write(r.bytes) })),
       { ms: recording.end.ms, run: () => (recording.end.how === "complete" ? res.end() : cutConnection(res)) },
     ];
@@ -94,11 +113,10 @@ export async function startReplayBackend(options: ReplayOptions): Promise<Backen
     step();
   }
 
-  function sendHead(res: ServerResponse, recording: Recording, name: string): void {
+  function sendHead(res: ServerResponse, recording: Recording, labHeaders: Record<string, string>): void {
     const headers: Record<string, string> = {};
     for (const [n, v] of Object.entries(recording.response.headers)) if (!HOP_BY_HOP.has(n) && !NOT_REPLAYED.has(n)) headers[n] = v;
-    headers["x-lab-backend"] = "replay";
-    headers["x-lab-recording"] = name;
+    Object.assign(headers, labHeaders, { "x-lab-backend": "replay" });
     res.writeHead(recording.response.status, headers);
     res.flushHeaders();
   }
@@ -134,6 +152,6 @@ export function notRecorded(key: RequestKey, dir: string, size: { recordings: nu
   };
 }
 
-function send(res: ServerResponse, err: AzureErrorAnswer): void {
-  sendJson(res, err.status, errorBody(err), { ...err.headers, "x-lab-backend": "replay", "content-type": "application/json" });
+function send(res: ServerResponse, err: AzureErrorAnswer, headers: Record<string, string> = {}): void {
+  sendJson(res, err.status, errorBody(err), { ...headers, ...err.headers, "x-lab-backend": "replay", "content-type": "application/json" });
 }
