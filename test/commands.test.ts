@@ -43,6 +43,7 @@ const COMMANDS = {
   "leak-check": { file: "bin/leak-check.ts", run: "npm run leak-check" },
   "test:kernels": { file: "bin/test-kernels.ts", run: "npm run test:kernels" },
   kernels: { file: "bin/kernels.ts", run: "npm run kernels" },
+  compare: { file: "bin/compare.ts", run: "npm run compare" },
 };
 type Name = keyof typeof COMMANDS;
 
@@ -139,4 +140,17 @@ test("npm run lab --replay on a folder without recordings stops with one line th
   const empty = await run("bin/lab.ts", ["--replay", "test/fixtures/kernels"]);
   assert.equal(empty.code, 1);
   assert.match(empty.stderr, /^lab: no recordings \(\*\.jsonl\) in .*kernels: make some with npm run lab -- --upstream URL --record test\/fixtures\/kernels\n$/);
+});
+
+test("npm run compare: one folder or file of recordings, said so when missing", async () => {
+  await all<[string[], RegExp], void>(
+    [
+      [[], /^compare: give the folder of recordings to compare;/],
+      [["a", "b"], /^compare: give one folder \(or file\) of recordings;/],
+    ],
+    ([args, problem]) => refused("compare", args, problem),
+  );
+  const missing = await run("bin/compare.ts", ["test/no-such-folder"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^compare: no recording or folder at .*no-such-folder: give a folder made with npm run lab -- --upstream URL --record DIR\n$/);
 });

@@ -2,12 +2,11 @@
  * What never reaches a recording: credentials in headers and in the query string, by
  * name, and the value of any secret the recorder knows wherever else it turns up.
  */
-
-/** Names that carry credentials whatever their words: Azure's, APIM's, HTTP's. */
-const SECRET_NAMES = new Set(["api-key", "authorization", "proxy-authorization", "ocp-apim-subscription-key", "subscription-key", "cookie", "set-cookie", "apim-debug-authorization"]);
+import { isSecretName as isMaskedName } from "../../report/mask";
 
 /**
- * A name is a secret's when one of its words is one of these. Whole words, so that
+ * Beyond the names the lab masks on screen (../../report/mask: Azure's, APIM's, HTTP's),
+ * a recording, which is kept and shared, drops any name one of whose words is one of these. Whole words, so that
  * `x-ratelimit-remaining-tokens` (a count Azure sends) stays while `access_token` goes.
  */
 const SECRET_WORDS = new Set(["key", "apikey", "token", "secret", "signature", "sig", "password", "passwd", "pwd", "auth", "authorization", "cookie", "credential", "credentials", "sas"]);
@@ -22,7 +21,7 @@ function words(name: string): string[] {
 }
 
 export function isSecretName(name: string): boolean {
-  return SECRET_NAMES.has(name.toLowerCase()) || words(name).some((w) => SECRET_WORDS.has(w));
+  return isMaskedName(name) || words(name).some((w) => SECRET_WORDS.has(w));
 }
 
 /** The headers without the secret ones, and the names of those removed. */
