@@ -84,9 +84,10 @@ export function createRecorder(options: RecorderOptions): Recorder {
       let ended = false;
       const add = (line: Record<string, unknown>): boolean => {
         const text = JSON.stringify(line);
-        if (bytes + text.length + 1 > maxBytes) return false;
+        const size = Buffer.byteLength(text) + 1;
+        if (bytes + size > maxBytes) return false;
         lines.push(text);
-        bytes += text.length + 1;
+        bytes += size;
         return true;
       };
       add({ type: "request", method: call.method, url: clean(url.url, "request url"), upstream: clean(upstream.url, "upstream url"), headers: requestHeaders.headers, body: clean(call.body, "request body") });
