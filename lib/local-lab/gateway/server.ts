@@ -102,6 +102,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const server = createServer(timeouts, (req, res) => {
     handleRequest(config, req, res).catch(() => res.destroy());
   });
+  // A client's pool (undici, under the openai SDK) reuses an idle connection until the
+  // server's Keep-Alive hint less 1 s, on a timer that ticks about once a second: with
+  // Node's 5 s default a connection could be closed under a new request (ECONNRESET; seen
+  // when a notebook cell's compile took about 5 s). Idle gaps near 15 s are much rarer.
+  server.keepAliveTimeout = 15_000;
   const listening = await listen(server, host, port);
   return {
     url: listening.url,
