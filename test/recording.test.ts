@@ -120,7 +120,7 @@ test("a call through the gateway to an upstream is recorded read by read, with n
   assert.equal(typeof lines[5].base64, "string", "a read that ends inside a character is kept as base64");
   assert.equal(typeof lines[3].text, "string");
   // Timed from when the request was sent: never before the upstream sent the piece.
-  for (const [i, [ms]] of PIECES.entries()) assert.ok(saved.reads[i].ms >= ms && saved.reads[i].ms < ms + 200, `read ${i} at ${saved.reads[i].ms} ms, sent at ${ms}`);
+  for (const [i, [ms]] of PIECES.entries()) assert.ok(saved.reads[i].ms >= ms && saved.reads[i].ms < ms + 1000, `read ${i} at ${saved.reads[i].ms} ms, sent at ${ms}`);
   assert.equal(saved.end.how, "complete");
   assert.equal(saved.response.status, 200);
   assert.equal(saved.response.headers["x-ratelimit-remaining-tokens"], "9990", "a header that counts tokens is no secret");
@@ -167,9 +167,11 @@ test("a request no recording matches gets a 404 in Azure's error shape that name
     // Key order and whitespace do not count: the messages are compared as normalized JSON.
     const reordered = await call(replay, { stream: true, messages: [{ content: "Say hello in French.", role: "user" }] });
     assert.equal(reordered.status, 200);
-    // Four times as fast: the last read comes at about a quarter of its recorded time.
+    // Four times as fast: the last read comes at a quarter of its recorded time (never
+    // before it), well before half of it even on a loaded machine.
+    const recorded = parseRecording(readFileSync(join(dir, readdirSync(dir)[0]), "utf8"), "r").reads.at(-1)!.ms;
     const last = reordered.reads[reordered.reads.length - 1].ms;
-    assert.ok(last > 1200 / 4 - 20 && last < 1200 / 4 + 100, `last read at ${last.toFixed(1)} ms at speed 4`);
+    assert.ok(last >= recorded / 4 - 1 && last < recorded / 2, `last read at ${last.toFixed(1)} ms at speed 4, ${recorded} ms as recorded`);
     for (const body of [
       { messages: [{ role: "user", content: "Say hello in German." }], stream: true },
       { messages: BODY.messages, stream: false },
