@@ -2,6 +2,7 @@
  * `npm run lab`: the local lab in the foreground until Ctrl+C (or SIGTERM).
  * `npm run lab -- --json` prints one JSON line with everything a client needs, then serves.
  */
+import { resolve } from "node:path";
 import { startLocalLab, type LocalLabOptions } from "../lib/local-lab/index";
 import { CONTENT_FILTER_MODES, DEFAULT_CONTENT_FILTER, DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/index";
 import { parseFault } from "../lib/local-lab/backend/faults";
@@ -11,7 +12,7 @@ import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
        [--deployment-name NAME] [--region NAME] [--fault SPEC] [--content-filter default|asynchronous|none]
-       [--upstream URL [--upstream-kind azure|openai]]
+       [--upstream URL [--upstream-kind azure|openai] [--record DIR]] [--replay DIR [--replay-speed N]]
   --content-filter MODE  how the simulated deployment's content filter streams: default (text held
                  and released in bursts, as a new Azure deployment), asynchronous (token by token,
                  annotations later) or none; a request's x-lab-content-filter header replaces it
@@ -19,6 +20,9 @@ const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-p
   --upstream URL a real model behind the gateway instead of the simulator: an Azure OpenAI resource
                  (--upstream-kind azure) or an OpenAI-compatible base URL such as http://localhost:11434/v1
                  (--upstream-kind openai, the default); its key, if any, from LAB_UPSTREAM_API_KEY
+  --record DIR   with --upstream: write each call's exchange to DIR, one JSON Lines file per call, secrets removed
+  --replay DIR   answer from the recordings in DIR instead of the simulator, with their timing
+                 (--replay-speed 2: twice as fast); README, "Recording and replaying a real stream"
   Ports: 0 (the default) picks a free one. Every flag also takes the form --flag=value.`;
 
 const command = {
@@ -39,6 +43,9 @@ const command = {
     "content-filter": { type: "string" },
     upstream: { type: "string" },
     "upstream-kind": { type: "string" },
+    record: { type: "string" },
+    replay: { type: "string" },
+    "replay-speed": { type: "string" },
   },
 } as const;
 
@@ -64,6 +71,14 @@ function labOptions(values: Values): LocalLabOptions {
   if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--upstream must be an http(s) URL, got '${url}'`);
   const kind = text("upstream-kind") === undefined ? undefined : oneOf("upstream-kind", text("upstream-kind")!, ["azure", "openai"]);
   if (kind && url === undefined) throw new UsageError("--upstream-kind needs --upstream URL");
+  const record = text("record");
+  if (record !== undefined && url === undefined) throw new UsageError("--record needs --upstream URL: it records a real endpoint's answers");
+  const replay = text("replay");
+  if (replay !== undefined && url !== undefined) throw new UsageError("--replay answers from recordings: leave out --upstream");
+  const speedText = text("replay-speed");
+  if (speedText !== undefined && replay === undefined) throw new UsageError("--replay-speed needs --replay DIR");
+  const replaySpeed = speedText === undefined ? undefined : Number(speedText);
+  if (replaySpeed !== undefined && !(replaySpeed > 0 && replaySpeed <= 1000)) throw new UsageError(`--replay-speed must be a number above 0 (2 plays twice as fast), got '${speedText}'`);
   const options: LocalLabOptions = {
     gatewayPort: port("gateway-port"),
     managementPort: port("management-port"),
@@ -75,6 +90,9 @@ function labOptions(values: Values): LocalLabOptions {
     contentFilter: text("content-filter") === undefined ? undefined : oneOf("content-filter", text("content-filter")!, CONTENT_FILTER_MODES),
     timing: Object.keys(timing).length > 0 ? timing : undefined,
     upstream: url === undefined ? undefined : { kind: kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined },
+    record,
+    replay,
+    replaySpeed,
   };
   // Only what was given: an option present as undefined would hide a default spread under it.
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
@@ -118,6 +136,8 @@ runCommand(command, async ({ values }) => {
       `  deployments       ${DEFAULT_DEPLOYMENTS.map((d) => d.name).join(", ")}`,
       `  content filter    ${options.contentFilter ?? DEFAULT_CONTENT_FILTER} (a request's x-lab-content-filter header replaces it)`,
       ...(options.fault ? [`  faults            ${options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
+      ...(options.record ? [`  recording to      ${resolve(options.record)} (one file per call)`] : []),
+      ...(options.replay ? [`  replaying         ${resolve(options.replay)}${options.replaySpeed ? ` at ${options.replaySpeed}× speed` : ""} (the recorded deployments and prompts only)`] : []),
       "",
       "Stream a reply through the gateway:",
       `  curl -N "${lab.gatewayUrl}/openai/deployments/${model}/chat/completions?api-version=2024-10-21" \\`,

@@ -31,6 +31,7 @@ export async function connect(settings: Settings, options: ConnectOptions = {}):
       deploymentName: settings.deploymentName,
       resourceGroup: settings.resourceGroup,
       apiName: settings.apiName,
+      ...recordingOptions(settings),
       ...options.localLab,
     });
     return {
@@ -42,6 +43,15 @@ export async function connect(settings: Settings, options: ConnectOptions = {}):
   const credential = options.credential ?? (await azureCliCredential());
   const subscriptionId = settings.subscriptionId || (await cliSubscriptionId());
   return { management: new ManagementClient({ endpoint: settings.managementEndpoint, credential }), subscriptionId };
+}
+
+/** A replay, or a real endpoint (recorded or not) behind the local gateway, as the settings say. */
+function recordingOptions(settings: Settings): LocalLabOptions {
+  if (settings.replay) return { replay: settings.replay };
+  if (!settings.upstream) return {};
+  const apiKey = process.env.LAB_UPSTREAM_API_KEY || undefined;
+  if (apiKey) registerSecret(apiKey);
+  return { upstream: { kind: "azure", url: settings.upstream, apiKey }, ...(settings.record ? { record: settings.record } : {}) };
 }
 
 async function azureCliCredential(): Promise<TokenCredential> {

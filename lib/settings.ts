@@ -31,6 +31,18 @@ export interface Settings {
   subscriptionId: string;
   /** Azure Resource Manager endpoint. */
   managementEndpoint: string;
+  /**
+   * Local lab only: a folder of recordings to answer from instead of the simulator
+   * (README, "Recording and replaying a real stream"). Relative to the lab's folder.
+   */
+  replay: string;
+  /**
+   * Local lab only: a real Azure OpenAI resource (https://name.openai.azure.com) behind the
+   * local gateway instead of the simulator; its key from LAB_UPSTREAM_API_KEY, never a setting.
+   */
+  upstream: string;
+  /** With `upstream`: a folder to record each call to, for a replay later. */
+  record: string;
 }
 
 /** Where each setting can come from in the environment. */
@@ -44,6 +56,9 @@ const ENV: Record<keyof Settings, string> = {
   bufferedApiPath: "LAB_BUFFERED_API_PATH",
   subscriptionId: "AZURE_SUBSCRIPTION_ID",
   managementEndpoint: "LAB_MANAGEMENT_ENDPOINT",
+  replay: "LAB_REPLAY",
+  upstream: "LAB_UPSTREAM",
+  record: "LAB_RECORD",
 };
 
 export const DEFAULTS = {
@@ -87,6 +102,15 @@ export function loadSettings(parameters: Partial<Record<keyof Settings, string>>
   if (!/^https?:\/\/[^/]+/.test(managementEndpoint)) {
     throw new SettingsError(`managementEndpoint "${managementEndpoint}" is not a URL: use e.g. ${DEFAULTS.managementEndpoint}`);
   }
+  const replay = pick("replay") ?? "";
+  const upstream = (pick("upstream") ?? "").replace(/\/+$/, "");
+  const record = pick("record") ?? "";
+  if (target !== "local" && (replay || upstream || record)) {
+    throw new SettingsError(`${replay ? "replay" : upstream ? "upstream" : "record"} is for the local lab: leave it out with target "azure", or set target "local"`);
+  }
+  if (upstream && !/^https?:\/\/[^/]+/.test(upstream)) throw new SettingsError(`upstream "${upstream}" is not a URL: use your resource's endpoint, e.g. https://my-resource.openai.azure.com`);
+  if (record && !upstream) throw new SettingsError("record needs upstream: the endpoint whose answers to record");
+  if (replay && upstream) throw new SettingsError("replay answers from recordings: leave out upstream");
   return {
     target,
     deploymentName,
@@ -97,6 +121,9 @@ export function loadSettings(parameters: Partial<Record<keyof Settings, string>>
     bufferedApiPath: (pick("bufferedApiPath") ?? DEFAULTS.bufferedApiPath[target]).replace(/^\/+|\/+$/g, ""),
     subscriptionId: pick("subscriptionId") ?? DEFAULTS.subscriptionId,
     managementEndpoint,
+    replay,
+    upstream,
+    record,
   };
 }
 

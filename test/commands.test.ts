@@ -44,6 +44,7 @@ const COMMANDS = {
   "abuse-check": { file: "bin/abuse-check.ts", run: "npm run abuse-check" },
   "test:kernels": { file: "bin/test-kernels.ts", run: "npm run test:kernels" },
   kernels: { file: "bin/kernels.ts", run: "npm run kernels" },
+  compare: { file: "bin/compare.ts", run: "npm run compare" },
 };
 type Name = keyof typeof COMMANDS;
 
@@ -121,4 +122,38 @@ test("--help prints the usage on stdout and exits with 0", async () => {
   }
   assert.match(ran[0].stdout, /--deployment-name, --resource-group, --openai-deployment-name/);
   assert.match(ran[1].stdout, /--only {16}a subset of the cells: zero-1, zero-100, zero-1000, default-1, default-100, default-1000/);
+});
+
+test("npm run lab: --record needs --upstream, --replay takes none, --replay-speed needs --replay and a number above 0", async () => {
+  await all<[string[], RegExp], void>(
+    [
+      [["--record", "recordings"], /^lab: --record needs --upstream URL/],
+      [["--replay", "recordings", "--upstream", "http://127.0.0.1:9"], /^lab: --replay answers from recordings: leave out --upstream;/],
+      [["--replay-speed=2"], /^lab: --replay-speed needs --replay DIR;/],
+      [["--replay=recordings", "--replay-speed", "0"], /^lab: --replay-speed must be a number above 0 \(2 plays twice as fast\), got '0';/],
+    ],
+    ([args, problem]) => refused("lab", args, problem),
+  );
+});
+
+test("npm run lab --replay on a folder without recordings stops with one line that says how to make some", async () => {
+  const ran = await run("bin/lab.ts", ["--replay", "test/no-such-folder"]);
+  assert.equal(ran.code, 1);
+  assert.match(ran.stderr, /^lab: cannot read the recording folder .*no-such-folder: ENOENT\n$/);
+  const empty = await run("bin/lab.ts", ["--replay", "test/fixtures/kernels"]);
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /^lab: no recordings \(\*\.jsonl\) in .*kernels: make some with npm run lab -- --upstream URL --record test\/fixtures\/kernels\n$/);
+});
+
+test("npm run compare: one folder or file of recordings, said so when missing", async () => {
+  await all<[string[], RegExp], void>(
+    [
+      [[], /^compare: give the folder of recordings to compare;/],
+      [["a", "b"], /^compare: give one folder \(or file\) of recordings;/],
+    ],
+    ([args, problem]) => refused("compare", args, problem),
+  );
+  const missing = await run("bin/compare.ts", ["test/no-such-folder"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^compare: no recording or folder at .*no-such-folder: give a folder made with npm run lab -- --upstream URL --record DIR\n$/);
 });

@@ -113,3 +113,17 @@ test("an Upgrade header (curl --http2 on http:// sends `Upgrade: h2c`) is ignore
   );
   assert.equal(answer.status, 200, answer.text.slice(0, 200));
 });
+
+test("a replaying backend answers each malformed request in Azure's error shape too", async () => {
+  const replaying = await startLocalLab({ replay: "test/fixtures/recordings" });
+  try {
+    for (const m of MALFORMED) {
+      const answer = await sendRaw(replaying.backendUrl, rawFor(m, new URL(replaying.backendUrl).host), 3_000);
+      assert.ok(answer.status >= 400 && answer.status < 500, `${m.name}: a 4xx, got ${answer.status}`);
+      const { status, body } = parse(answer.text);
+      SHAPES.backendUrl(body, status);
+    }
+  } finally {
+    await replaying.close();
+  }
+});

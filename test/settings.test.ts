@@ -40,5 +40,18 @@ test("bad settings fail in one line that says what to use", () => {
 test("settings rows show every setting, with unset ones marked", () => {
   const rows = settingsRows(loadSettings({}, {}));
   assert.deepEqual(rows.find(([n]) => n === "subscriptionId"), ["subscriptionId", "(not set)"]);
-  assert.equal(rows.length, 9);
+  assert.equal(rows.length, 12);
+});
+
+test("replay, upstream and record are for the local lab: record needs an upstream, replay takes none", () => {
+  assert.equal(loadSettings({ replay: "recordings/workshop" }, {}).replay, "recordings/workshop");
+  assert.equal(loadSettings({}, { LAB_REPLAY: "from-env" }).replay, "from-env");
+  assert.deepEqual(
+    (({ upstream, record }) => ({ upstream, record }))(loadSettings({ upstream: "https://x.openai.azure.com/", record: "rec" }, {})),
+    { upstream: "https://x.openai.azure.com", record: "rec" },
+  );
+  assert.throws(() => loadSettings({ target: "azure", deploymentName: "d", replay: "r" }, {}), /replay is for the local lab: leave it out with target "azure", or set target "local"/);
+  assert.throws(() => loadSettings({ record: "rec" }, {}), /record needs upstream/);
+  assert.throws(() => loadSettings({ replay: "r", upstream: "https://x.openai.azure.com" }, {}), /replay answers from recordings: leave out upstream/);
+  assert.throws(() => loadSettings({ upstream: "x.openai.azure.com" }, {}), /upstream "x\.openai\.azure\.com" is not a URL/);
 });

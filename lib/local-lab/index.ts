@@ -12,6 +12,7 @@ import { startGateway, type GatewayServer } from "./gateway/server";
 import { startManagement, type ManagementServer } from "./management/server";
 import { starting } from "./listen";
 import { createTraceStore, DEFAULT_TRACE_BYTES, DEFAULT_TRACE_CAPACITY } from "./trace/store";
+import { startReplayBackend } from "./recording/replayer";
 
 export interface LocalLabOptions {
   /** ARM deployment name; default "streaming". */
@@ -49,6 +50,12 @@ export interface LocalLabOptions {
   traceBytes?: number;
   /** Faults for every request, in the `x-lab-fault` header's grammar (README, "Injecting faults in the local lab"). */
   fault?: string;
+  /** With `upstream`: record each call's exchange to this folder, one JSON Lines file per call (README, "Recording and replaying a real stream"). */
+  record?: string;
+  /** Answer from the recordings in this folder instead of the simulator. */
+  replay?: string;
+  /** With `replay`: 2 plays the recorded timing twice as fast; default 1. */
+  replaySpeed?: number;
 }
 
 export interface LocalLab {
@@ -107,7 +114,13 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const debugTokens: string[] = [];
   const closeAll = () => Promise.all(opened.splice(0).reverse().map((s) => s.close().catch(() => undefined))).then(() => undefined);
   try {
-    const backend: BackendServer = await starting("backend", startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, contentFilter: options.contentFilter, upstream: options.upstream }));
+    if (options.replay !== undefined && (options.upstream || options.record)) throw new Error("replay answers from recordings: it takes no upstream and records nothing");
+    const backend: BackendServer = await starting(
+      "backend",
+      options.replay !== undefined
+        ? startReplayBackend({ dir: options.replay, speed: options.replaySpeed, port: options.backendPort, fault: options.fault })
+        : startBackend({ port: options.backendPort, region: options.region, timing: options.timing, fault: options.fault, contentFilter: options.contentFilter, upstream: options.upstream, record: options.record }),
+    );
     opened.push(backend);
     const apis: ApiDefinition[] = [
       { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, operations: [...OPENAI_OPERATIONS] },

@@ -63,3 +63,9 @@ export function rateLimited(kind: "token" | "call", apiVersion: string, retryAft
     headers: { "retry-after": String(retryAfterSeconds), "retry-after-ms": String(retryAfterSeconds * 1000) },
   };
 }
+
+/** The guard's answer to a malformed request or a failed handler, in Azure's error shape (../guard). */
+export function azureError(status: number, message: string) {
+  const code = status === 500 ? "InternalServerError" : status === 400 ? "BadRequest" : String(status);
+  return errorBody({ status, code, message });
+}

@@ -10,7 +10,7 @@ import { parseContentFilter, DEFAULT_CONTENT_FILTER } from "./content-filter";
 import { deliver, type Generation } from "./delivery";
 import { applyFault, faultError, parseFault, type Fault } from "./faults";
 import { DEFAULT_DEPLOYMENTS, modelSession, reportedModel, systemFingerprint, validateDeployments } from "./deployments";
-import { deploymentNotFound, errorBody, isAzureErrorAnswer, rateLimited, tooLarge, unauthorized, type AzureErrorAnswer } from "./errors";
+import { azureError, deploymentNotFound, errorBody, isAzureErrorAnswer, rateLimited, tooLarge, unauthorized, type AzureErrorAnswer } from "./errors";
 import { planCompletion } from "./plan";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 import { openReplyScript } from "./reply-script";
@@ -18,6 +18,7 @@ import { resolveRequestOptions } from "./request-options";
 import { validateTiming } from "./timing";
 import type { BackendOptions, BackendServer, DeploymentConfig } from "./types";
 import { forward, upstreamTarget } from "./upstream";
+import { createRecorder } from "../recording/writer";
 import { readBody, sendJson } from "../http";
 import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
@@ -57,6 +58,9 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const replyScript = openReplyScript(options.replyScript);
   const upstream = options.upstream;
+  if (options.record && !upstream) throw new Error("record: recording needs an upstream to record (--upstream URL)");
+  // Each upstream call's exchange, secrets taken out, one file per call (../recording).
+  const recorder = options.record ? createRecorder({ dir: options.record, secrets: upstream?.apiKey ? [upstream.apiKey] : [] }) : undefined;
   const generations = new Set<Generation>();
   let labFault: Fault = {};
   try {
@@ -114,7 +118,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       const call: Generation = { stop: () => res.destroy() };
       generations.add(call);
       try {
-        await forward(target, res, headers);
+        const tap = recorder?.start({ method: "POST", url: req.url ?? "/", upstream: target.url, headers: target.headers, body: target.body });
+        await forward(target, res, headers, tap);
       } finally {
         generations.delete(call);
       }
@@ -216,11 +221,6 @@ function completionId(): string {
 }
 
 /** Azure's error shape for what the guard answers itself. */
-function azureError(status: number, message: string) {
-  const code = status === 500 ? "InternalServerError" : status === 400 ? "BadRequest" : String(status);
-  return errorBody({ status, code, message });
-}
-
 function send(res: ServerResponse, err: AzureErrorAnswer, headers: Record<string, string>): void {
   sendJson(res, err.status, errorBody(err), { ...headers, ...err.headers, "content-type": "application/json" });
 }

@@ -86,6 +86,8 @@ export interface BackendOptions {
   requestTimeoutMs?: number;
   /** Forward to a real endpoint instead of simulating. */
   upstream?: UpstreamConfig;
+  /** With `upstream`: a folder to record each call's exchange to (README, "Recording and replaying a real stream"). */
+  record?: string;
 }
 
 export interface BackendServer {

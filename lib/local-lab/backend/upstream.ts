@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { UpstreamConfig } from "./types";
 import { cutConnection, HOP_BY_HOP, sendJson } from "../http";
+import type { CallTap } from "../recording/writer";
 
 /** Dropped because fetch decodes the body and we re-frame it, or because we set our own (host among them). */
 const NOT_FORWARDED = new Set(["host", "content-length", "content-encoding", "api-key", "authorization"]);
@@ -43,8 +44,8 @@ export function upstreamTarget(
   return { url: base + path, headers, body: JSON.stringify({ ...json, model }) };
 }
 
-/** Sends the request and pipes the answer back; resolves when the response is over. */
-export async function forward(target: UpstreamTarget, res: ServerResponse, extraHeaders: Record<string, string>): Promise<void> {
+/** Sends the request and pipes the answer back; resolves when the response is over. `tap`: a recording of the exchange. */
+export async function forward(target: UpstreamTarget, res: ServerResponse, extraHeaders: Record<string, string>, tap?: CallTap): Promise<void> {
   const abort = new AbortController();
   const onClose = () => {
     if (!res.writableEnded) abort.abort();
@@ -53,17 +54,22 @@ export async function forward(target: UpstreamTarget, res: ServerResponse, extra
   try {
     const answer = await fetch(target.url, { method: "POST", headers: target.headers, body: target.body, signal: abort.signal });
     const headers: Record<string, string> = {};
+    const received: Record<string, string> = {};
     answer.headers.forEach((value, name) => {
+      received[name] = value;
       if (!HOP_BY_HOP.has(name) && !NOT_FORWARDED.has(name)) headers[name] = value;
     });
+    tap?.response(answer.status, received);
     res.writeHead(answer.status, { ...headers, ...extraHeaders });
     res.flushHeaders();
     if (answer.body) {
       for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
         if (res.destroyed) break;
+        tap?.read(chunk);
         if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once("drain", resolve); res.once("close", resolve); });
       }
     }
+    tap?.end(res.destroyed ? "cut" : "complete");
     if (!res.destroyed) res.end();
   } catch (err) {
     if (abort.signal.aborted || res.destroyed) return;
@@ -75,6 +81,7 @@ export async function forward(target: UpstreamTarget, res: ServerResponse, extra
       cutConnection(res);
     }
   } finally {
+    tap?.end("cut"); // the upstream or the caller stopped mid-body (a no-op once ended)
     res.off("close", onClose);
   }
 }
