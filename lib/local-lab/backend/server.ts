@@ -171,7 +171,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       // first token is ready (recorded: one network read, 406–803 ms after the request).
       generation = deliver(res, applyFault(plan.events, fault, true), startedAt, onEnd);
     } else {
-      const json = JSON.stringify(plan.body);
+      const json = JSON.stringify(plan.body ?? {});
       res.writeHead(200, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
       // Not streamed: nothing is sent until the whole completion would be ready.
       generation = deliver(res, applyFault([{ atMs: plan.doneMs, data: json }], fault, false), startedAt, onEnd);
