@@ -103,3 +103,8 @@ test("events render when they are due: a content chunk is a function until then,
   assert.deepEqual(content.map(dataOf), content.map(dataOf));
   assert.deepEqual(content.map((e) => parse(e).choices[0].delta.content), content.map((e) => e.content));
 });
+
+test("zero latency stays instant with the default filter, whatever burstMs says", () => {
+  const plan = planCompletion({ messages: COUNT, stream: true, includeUsage: true }, "gpt-4o-mini", who, mergeTiming({ firstTokenMs: 0, tokenMs: 0, jitter: 0 }));
+  assert.deepEqual([...new Set(plan.events.map((e) => e.atMs))], [0]);
+});

@@ -118,7 +118,8 @@ export function planCompletion(
   }
   events.push({ atMs: doneMs, data: sseEvent(finishChunk(who, finishReason, style, obfuscation(events.length))) });
   if (filter === "asynchronous") annotate(doneMs);
-  const endMs = doneMs + (filter === "default" ? tailMs(timing) : 0);
+  // An instant stream (zero latency, bursts or not) stays instant.
+  const endMs = doneMs + (filter === "default" && doneMs > 0 ? tailMs(timing) : 0);
   if (req.includeUsage) events.push({ atMs: endMs, data: sseEvent(usageChunk(who, usage)) });
   events.push({ atMs: endMs, data: sseEvent("[DONE]") });
 
