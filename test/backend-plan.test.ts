@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { planCompletion } from "../lib/local-lab/backend/plan";
+import { planCompletion, type CompletionPlan, type PlannedEvent } from "../lib/local-lab/backend/plan";
 import { releaseTimes } from "../lib/local-lab/backend/content-filter";
 import { mergeTiming, tokenTimes } from "../lib/local-lab/backend/timing";
 import { TIME_MESSAGES } from "./fixtures/backend-helpers";
@@ -10,16 +10,19 @@ const request = { messages: TIME_MESSAGES, stream: true, includeUsage: true };
 
 const COUNT = [{ role: "user", content: "Count to 300, with a comma between each number and no newlines." }];
 const KEY = (messages: unknown) => "gpt-4o-mini\n" + JSON.stringify(messages);
-const parse = (e: { data: string }) => JSON.parse(e.data.slice("data: ".length));
+/** An event's bytes: planned events render when they are due. */
+const dataOf = (e: PlannedEvent) => (typeof e.data === "string" ? e.data : e.data());
+const parse = (e: PlannedEvent) => JSON.parse(dataOf(e).slice("data: ".length));
+const rendered = (p: CompletionPlan) => ({ ...p, events: p.events.map((e) => ({ ...e, data: dataOf(e) })) });
 
 test("same request and seed: the same events at the same times; the seed moves times and obfuscation, not text", () => {
   const timing = mergeTiming({ seed: 7 });
   const a = planCompletion(request, "gpt-4o-mini", who, timing);
-  assert.deepEqual(planCompletion(request, "gpt-4o-mini", who, timing), a);
+  assert.deepEqual(rendered(planCompletion(request, "gpt-4o-mini", who, timing)), rendered(a));
   const b = planCompletion(request, "gpt-4o-mini", who, mergeTiming({ seed: 8 }));
   assert.deepEqual(b.events.map((e) => e.content), a.events.map((e) => e.content));
   assert.notDeepEqual(b.events.map((e) => e.atMs), a.events.map((e) => e.atMs));
-  assert.notDeepEqual(b.events.map((e) => e.data), a.events.map((e) => e.data));
+  assert.notDeepEqual(b.events.map(dataOf), a.events.map(dataOf));
 });
 
 test("default filter: the frame comes with the first token; content waits for the next release (about every burstMs), one token per event", () => {
@@ -45,7 +48,7 @@ test("default filter: the frame comes with the first token; content waits for th
   const tail = plan.events.slice(-3);
   assert.equal(parse(tail[0]).choices[0].finish_reason, "stop");
   assert.deepEqual(tail.map((e) => e.atMs), [times[n - 1], times[n - 1] + 40, times[n - 1] + 40], "usage and [DONE] ~40 ms after the last burst");
-  assert.equal(tail[2].data, "data: [DONE]\n\n");
+  assert.equal(dataOf(tail[2]), "data: [DONE]\n\n");
 });
 
 test("asynchronous filter: content at its token's time; annotations after the text they cover, mid-stream and after the finish chunk", () => {
@@ -91,4 +94,17 @@ test("a completion stops at the model's maximum output tokens, whatever max_toke
   assert.equal(mini.finishReason, "length");
   const turbo = planCompletion({ messages: long, stream: false, includeUsage: false }, "gpt-35-turbo", who, timing);
   assert.equal(turbo.usage.completion_tokens, 4_096);
+});
+
+test("events render when they are due: a content chunk is a function until then, and renders the same bytes every time", () => {
+  const plan = planCompletion({ messages: COUNT, stream: true, includeUsage: true }, "gpt-4o-mini", who, mergeTiming({ seed: 2 }));
+  const content = plan.events.filter((e) => e.content !== undefined);
+  assert.ok(content.every((e) => typeof e.data === "function"), "no content chunk is rendered at planning time");
+  assert.deepEqual(content.map(dataOf), content.map(dataOf));
+  assert.deepEqual(content.map((e) => parse(e).choices[0].delta.content), content.map((e) => e.content));
+});
+
+test("zero latency stays instant with the default filter, whatever burstMs says", () => {
+  const plan = planCompletion({ messages: COUNT, stream: true, includeUsage: true }, "gpt-4o-mini", who, mergeTiming({ firstTokenMs: 0, tokenMs: 0, jitter: 0 }));
+  assert.deepEqual([...new Set(plan.events.map((e) => e.atMs))], [0]);
 });

@@ -38,7 +38,7 @@ test("applyFault: drop, error event and malformed take the place of event n; [DO
   assert.deepEqual(applyFault(writes, parseFault("drop-after=2"), true), [writes[0], writes[1], { atMs: 120, data: "", cut: true }]);
   const err = applyFault(writes, parseFault("error-event-after=1"), true);
   assert.equal(err.length, 2);
-  assert.match(err[1].data, /^data: \{"error":\{"code":"InternalServerError",/);
+  assert.match(err[1].data as string, /^data: \{"error":\{"code":"InternalServerError",/);
   const bad = applyFault(writes, parseFault("malformed-after=2"), true);
   assert.deepEqual(bad.map((w) => w.data), [writes[0].data, writes[1].data, 'data: {\n\n', "data: [DONE]\n\n"]);
   // A reply shorter than n: cut (or broken) just before [DONE].

@@ -99,6 +99,7 @@ describe("checkExecuted", () => {
         ),
       ]),
       code("buffering", [svg(), stdout("With buffering on, the first content arrived after 613 ms instead of 308 ms (buffering off): 305 ms later (2.0×).\n")]),
+      code("bursts", [svg(), stdout("Content arrived as follows. default filter: 207 chunks in 3 bursts (longest silence 2212 ms); asynchronous filter: 207 chunks one by one; no filter: 207 chunks one by one.\n")]),
       code("faults", [stdout("✖ RateLimitError (HTTP 429): Please retry after 7 seconds. → retry in 7 s\n✖ stream incomplete: 40 chunks kept (38 with content), no [DONE]: connection closed\n")]),
     );
     assert.deepEqual(checkExecuted(nb, streamingFacts), []);

@@ -68,11 +68,13 @@ const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 /**
  * `obfuscation` values: random alphanumerics of random length (2–11 here; recorded
  * values were 5 and 11 long, lengths are not documented), seeded so a request and seed
- * give the same bytes.
+ * give the same bytes. A function of the event's index, so each chunk can be rendered
+ * on its own when it is due.
  */
-export function obfuscator(seed: number, requestKey: string): () => string {
-  const random = createPrng((seed ^ hashString("obfuscation\n" + requestKey)) >>> 0);
-  return () => {
+export function obfuscator(seed: number, requestKey: string): (index: number) => string {
+  const base = (seed ^ hashString("obfuscation\n" + requestKey)) >>> 0;
+  return (index) => {
+    const random = createPrng((base ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
     const length = 2 + Math.floor(random() * 10);
     let s = "";
     for (let i = 0; i < length; i++) s += ALPHANUMERIC[Math.floor(random() * ALPHANUMERIC.length)];

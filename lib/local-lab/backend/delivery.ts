@@ -10,7 +10,8 @@ import { cutConnection } from "../http";
 export interface TimedWrite {
   /** ms after `startedAt`. */
   atMs: number;
-  data: string;
+  /** The bytes, or what renders them: called once, when the write is due. */
+  data: string | (() => string);
   /** Cut the connection here, without ending the response (an injected fault). */
   cut?: boolean;
 }
@@ -41,7 +42,8 @@ export function deliver(res: ServerResponse, writes: TimedWrite[], startedAt: nu
     while (next < writes.length && writes[next].atMs <= elapsed) {
       if (writes[next].cut) return cut();
       // Backpressure: a slow reader pauses the timeline; overdue events follow on drain.
-      if (!res.write(writes[next++].data)) {
+      const data = writes[next++].data;
+      if (!res.write(typeof data === "string" ? data : data())) {
         res.once("drain", pump);
         return;
       }

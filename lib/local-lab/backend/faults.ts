@@ -107,7 +107,9 @@ export const STREAM_ERROR = {
  * `firstTokenMs`, then cut, broken or ended early after `after` events. `[DONE]` is
  * never sent by a stream fault.
  */
-export function applyFault(writes: { atMs: number; data: string }[], fault: Fault, streamed: boolean): TimedWrite[] {
+export function applyFault(writes: TimedWrite[], fault: Fault, streamed: boolean): TimedWrite[] {
+  // Most calls have no fault: the plan is delivered as it is, not copied.
+  if (fault.firstTokenMs === undefined && !(streamed && fault.stream)) return writes;
   let out: TimedWrite[] = writes.map((w) => ({ atMs: w.atMs, data: w.data }));
   if (fault.firstTokenMs !== undefined && out.length > 0) {
     const shift = fault.firstTokenMs - out[0].atMs;
@@ -123,7 +125,8 @@ export function applyFault(writes: { atMs: number; data: string }[], fault: Faul
   if (s.kind === "drop") return [...kept, { atMs: dueMs, data: "", cut: true }];
   if (s.kind === "error-event") return [...kept, { atMs: dueMs, data: sseEvent(STREAM_ERROR) }];
   // malformed: the event in that place arrives truncated (not JSON); the rest follows, [DONE] included.
-  const broken = at < events.length ? events[at].data : `data: {"choices":[{"delta":{"content":"x"}}]}\n\n`;
+  const original = at < events.length ? events[at].data : `data: {"choices":[{"delta":{"content":"x"}}]}\n\n`;
+  const broken = typeof original === "string" ? original : original();
   const truncated = `${broken.slice(0, Math.max(7, Math.floor(broken.length / 2)))}\n\n`;
   const rest = out.slice(at < events.length ? at + 1 : at);
   return [...kept, { atMs: dueMs, data: truncated }, ...rest];

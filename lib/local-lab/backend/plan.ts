@@ -1,7 +1,9 @@
 /**
- * A simulated completion, planned in full before the first byte: the reply, its
- * token-sized events, when each is due, and the usage. Pure, so "same request, same
- * seed, same chunks and delays" is a property of this function alone.
+ * A simulated completion, planned before the first byte: the reply, its token-sized
+ * events, when each is due, and the usage. Each event's bytes are rendered only when it
+ * is due (`data` is then a function), so an unread stream holds its token texts and
+ * times, not its whole JSON. Pure, so "same request, same seed, same chunks and delays"
+ * is a property of this function alone.
  */
 import {
   annotationChunk,
@@ -29,8 +31,8 @@ import type { ChatRequest } from "./validate";
 export interface PlannedEvent {
   /** ms after the request arrived. */
   atMs: number;
-  /** The whole SSE event, `data: ...\n\n`. */
-  data: string;
+  /** The whole SSE event, `data: ...\n\n`, or what renders it when it is due. */
+  data: string | (() => string);
   /** The delta text, for content events. */
   content?: string;
 }
@@ -42,8 +44,8 @@ export interface CompletionPlan {
   usage: Usage;
   /** Streamed: every event in order, ending with `data: [DONE]`; empty when not streamed. */
   events: PlannedEvent[];
-  /** Non-streamed: the JSON body, due at `doneMs`. */
-  body: object;
+  /** Non-streamed: the JSON body, due at `doneMs` (absent when streamed). */
+  body?: object;
   /** When the last token is ready. */
   doneMs: number;
 }
@@ -75,16 +77,19 @@ export function planCompletion(
   const times = tokenTimes(tokens.length, timing, key);
   const firstMs = times.length > 0 ? times[0] : timing.firstTokenMs;
   const doneMs = times.length > 0 ? times[times.length - 1] : firstMs;
-  const body = completionBody(who, text, finishReason, usage, filter);
-  if (!req.stream) return { text, source: reply.source, finishReason, usage, events: [], body, doneMs };
+  if (!req.stream) return { text, source: reply.source, finishReason, usage, events: [], body: completionBody(who, text, finishReason, usage, filter), doneMs };
 
   const style: ChunkStyle = { filter, includeUsage: req.includeUsage, contentResults: contentFilterResults(who.model) };
   const obfuscation = obfuscator(timing.seed, key);
+  const later = (render: (index: number) => object) => {
+    const index = events.length;
+    return () => sseEvent(render(index));
+  };
   // Headers, the prompt filter's verdict and the role go out together when the first
   // token is ready (recorded: all in one network read, nothing earlier).
   const events: PlannedEvent[] = [];
   if (filter !== "none") events.push({ atMs: firstMs, data: sseEvent(promptFilterChunk()) });
-  events.push({ atMs: firstMs, data: sseEvent(roleChunk(who, style, obfuscation())) });
+  events.push({ atMs: firstMs, data: sseEvent(roleChunk(who, style, obfuscation(events.length))) });
 
   // The synchronous filter holds each piece until the next release; the asynchronous
   // one sends it at once and annotates what was sent at those same moments.
@@ -93,8 +98,9 @@ export function planCompletion(
   let offsets: FilterOffsets = { check_offset: promptChars, end_offset: promptChars, start_offset: promptChars };
   let sentChars = 0;
   const annotate = (atMs: number) => {
-    offsets = { check_offset: offsets.end_offset, end_offset: promptChars + sentChars, start_offset: promptChars };
-    events.push({ atMs, data: sseEvent(annotationChunk(offsets, style.contentResults, req.includeUsage)) });
+    const at = { check_offset: offsets.end_offset, end_offset: promptChars + sentChars, start_offset: promptChars };
+    offsets = at;
+    events.push({ atMs, data: later(() => annotationChunk(at, style.contentResults, req.includeUsage)) });
   };
   let release = 0;
   let tokenIndex = 0;
@@ -106,14 +112,16 @@ export function planCompletion(
       release++;
     }
     const atMs = filter === "default" ? releases[release] : readyMs;
-    events.push({ atMs, data: sseEvent(contentChunk(who, piece.text, style, obfuscation())), content: piece.text });
+    const content = piece.text;
+    events.push({ atMs, data: later((i) => contentChunk(who, content, style, obfuscation(i))), content });
     sentChars += piece.text.length;
   }
-  events.push({ atMs: doneMs, data: sseEvent(finishChunk(who, finishReason, style, obfuscation())) });
+  events.push({ atMs: doneMs, data: sseEvent(finishChunk(who, finishReason, style, obfuscation(events.length))) });
   if (filter === "asynchronous") annotate(doneMs);
-  const endMs = doneMs + (filter === "default" ? tailMs(timing) : 0);
+  // An instant stream (zero latency, bursts or not) stays instant.
+  const endMs = doneMs + (filter === "default" && doneMs > 0 ? tailMs(timing) : 0);
   if (req.includeUsage) events.push({ atMs: endMs, data: sseEvent(usageChunk(who, usage)) });
   events.push({ atMs: endMs, data: sseEvent("[DONE]") });
 
-  return { text, source: reply.source, finishReason, usage, events, body, doneMs };
+  return { text, source: reply.source, finishReason, usage, events, doneMs };
 }

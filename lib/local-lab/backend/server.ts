@@ -187,7 +187,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       const writes = who ? applyResponseFault(told.events, fault, who) : applyFault(plan.events, fault, true);
       generation = deliver(res, writes, startedAt, onEnd);
     } else {
-      const json = JSON.stringify(told.body);
+      const json = JSON.stringify(told.body ?? {});
       res.writeHead(200, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) });
       // Not streamed: nothing is sent until the whole completion would be ready.
       generation = deliver(res, applyFault([{ atMs: plan.doneMs, data: json }], fault, false), startedAt, onEnd);
