@@ -7,10 +7,14 @@ import { DEFAULT_DEPLOYMENTS, ZERO_LATENCY } from "../lib/local-lab/backend/inde
 import { parseFault } from "../lib/local-lab/backend/faults";
 import { ListenError } from "../lib/local-lab/listen";
 import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
+import { PolicyLoadError } from "../lib/local-lab/policy/document";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
        [--deployment-name NAME] [--region NAME] [--fault SPEC] [--upstream URL [--upstream-kind azure|openai]]
+       [--policy FILE]
+  --policy FILE  the main API's APIM policy document instead of policies/openai.xml, e.g.
+                 policies/variants/buffer-response-true.xml (README, "Policies")
   --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)
   --upstream URL a real model behind the gateway instead of the simulator: an Azure OpenAI resource
                  (--upstream-kind azure) or an OpenAI-compatible base URL such as http://localhost:11434/v1
@@ -34,6 +38,7 @@ const command = {
     fault: { type: "string" },
     upstream: { type: "string" },
     "upstream-kind": { type: "string" },
+    policy: { type: "string" },
   },
 } as const;
 
@@ -67,6 +72,7 @@ function labOptions(values: Values): LocalLabOptions {
     deploymentName: text("deployment-name"),
     region: text("region"),
     fault,
+    policy: text("policy"),
     timing: Object.keys(timing).length > 0 ? timing : undefined,
     upstream: url === undefined ? undefined : { kind: kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined },
   };
@@ -76,6 +82,8 @@ function labOptions(values: Values): LocalLabOptions {
 
 /** A port in use names the server and this command's flag for it. */
 function started(error: unknown): never {
+  // A policy that cannot run: its one line (file:line: what) and exit code 2, like a bad flag.
+  if (error instanceof PolicyLoadError) throw new UsageError(error.message);
   if (!(error instanceof ListenError)) throw error;
   const flag = `--${error.option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`;
   throw new Error(`the ${error.label} could not listen on ${error.address}: ${error.reason}: choose another ${flag}, or ${flag} 0 for a free one`);
@@ -110,6 +118,7 @@ runCommand(command, async ({ values }) => {
       `  apimServiceId     ${lab.apimServiceId}`,
       `  apiId             ${lab.apiId}`,
       `  deployments       ${DEFAULT_DEPLOYMENTS.map((d) => d.name).join(", ")}`,
+      ...(options.policy ? [`  policy            ${options.policy} (the main API; /buffered keeps policies/openai-buffered.xml)`] : []),
       ...(options.fault ? [`  faults            ${options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
       "",
       "Stream a reply through the gateway:",

@@ -5,6 +5,7 @@
  * compiler reports; APIM's own words for a misplaced policy follow it.
  */
 import { readFileSync } from "node:fs";
+import { isAbsolute, relative } from "node:path";
 import { parseXml, XmlError, type XmlElement } from "./xml";
 import { MARKER, type SetAside } from "./source";
 import { ExpressionError, parseExpression, type Expression } from "./expression/parse";
@@ -21,12 +22,16 @@ export class PolicyLoadError extends Error {
   }
 }
 
-export function loadPolicyFile(file: string): PolicyDocument {
+/** Reads and checks a policy file; errors name it as given, or relative to the current directory. */
+export function loadPolicyFile(path: string): PolicyDocument {
+  const inside = relative(process.cwd(), path);
+  const file = isAbsolute(path) && !inside.startsWith("..") ? inside : path;
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new PolicyLoadError(file, 0, `cannot read the policy file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PolicyLoadError(file, 1, code === "ENOENT" ? "no such policy file" : `cannot read the policy file (${code ?? (e as Error).message})`);
   }
   return parsePolicy(text, file);
 }

@@ -12,6 +12,11 @@ import { forwardRequestModule } from "./elements/forward-request";
 import { returnResponse } from "./elements/return-response";
 import { setStatus } from "./elements/set-status";
 import { setBody } from "./elements/set-body";
+import { validateContent } from "./elements/validate-content";
+import { rateLimit } from "./elements/rate-limit";
+import { tokenLimit } from "./elements/token-limit";
+import { emitTokenMetric } from "./elements/emit-token-metric";
+import { logToEventhub } from "./elements/log-to-eventhub";
 
 const MODULES: readonly PolicyModule[] = [
   setHeader,
@@ -23,6 +28,11 @@ const MODULES: readonly PolicyModule[] = [
   returnResponse,
   setStatus,
   setBody,
+  validateContent,
+  rateLimit,
+  tokenLimit,
+  emitTokenMetric,
+  logToEventhub,
 ];
 
 const byName = new Map<string, PolicyModule>();
