@@ -12,3 +12,4 @@ export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";
 export { showMarkdown } from "./report/display";
 export { showSettings, showResponseHeaders, showStream, showStreamOutcome, showTrace } from "./report/show";
+export { runPolicyVariants, showPolicyLanes, showWhereToApply } from "./what-breaks-streaming";

@@ -159,9 +159,9 @@ test("llm-token-limit: within the budget the stream flows; over it, a 429 with R
   assert.ok(pieces(first.arrivals).length >= 20, "the stream under a token limit is relayed as it comes");
   const [allowed] = entries(first.trace, "llm-token-limit");
   assert.equal(allowed.data.estimated, true, "a streamed prompt is estimated");
-  assert.ok(Number(first.headers.get("x-ratelimit-remaining-tokens")) < 500);
+  assert.ok(Number(first.headers.get("x-ratelimit-remaining-tokens")) < 100);
   const counted = entries(first.trace, "llm-token-limit")[1];
-  assert.ok(counted.data.total > 500, `about 800 tokens counted, got ${counted.data.total}`);
+  assert.ok(counted.data.total > 100, `about 800 tokens counted, got ${counted.data.total}`);
 
   const second = await chat(labs["token-limit"], SHORT);
   assert.equal(second.status, 429);
