@@ -63,7 +63,8 @@ function pieces(record: StreamRecord): number[] {
   return times;
 }
 
-function describe(lane: Omit<PolicyLane, "sentence">, retryAfter: string | null): string {
+/** The lane's one measured sentence, from what the caller saw. */
+export function describeLane(lane: Pick<PolicyLane, "record" | "status">, retryAfter: string | null): string {
   const ms = (n: number) => `${Math.round(n)} ms`;
   if (lane.status !== 200) return `${lane.status} after ${ms(lane.record.headersMs)}, before any stream${retryAfter ? `, Retry-After ${retryAfter} s` : ""}: the token budget was spent by an earlier call.`;
   const s = summarizeStream(lane.record);
@@ -108,7 +109,7 @@ export async function runPolicyVariants(variants: readonly PolicyVariant[] = STR
         trace,
         bufferedBy: waited ? `${waited.source} (its trace entry: read in full before it ran)` : forwardBuffers ? 'forward-request buffer-response="true" (8 KB pieces)' : undefined,
       };
-      return { ...lane, sentence: describe(lane, response.headers.get("retry-after")) };
+      return { ...lane, sentence: describeLane(lane, response.headers.get("retry-after")) };
     } finally {
       await lab.close();
     }
