@@ -14,6 +14,7 @@ function scope(body: string, variables: Record<string, unknown> = {}, headers: R
   return {
     variables: new Map(Object.entries(variables)),
     header: (_which, name) => headers[name.toLowerCase()],
+    hasBody: () => true,
     bodyText: () => body,
     bodyJson: () => {
       parsed ??= (() => {

@@ -91,10 +91,15 @@ export class PolicyContext implements ExpressionScope {
     return Array.isArray(v) ? v.join(",") : v;
   }
 
+  hasBody(which: MessageKind): boolean {
+    if (which === "request") return !(this.call.body.length === 0 && this.call.req.method === "GET");
+    return this.response !== undefined;
+  }
+
   bodyText(which: MessageKind): string | undefined {
-    if (which === "request") return this.call.body.length === 0 && this.call.req.method === "GET" ? undefined : this.call.body.toString("utf8");
-    const r = this.response;
-    if (r === undefined) return undefined;
+    if (!this.hasBody(which)) return undefined;
+    if (which === "request") return this.call.body.toString("utf8");
+    const r = this.response!;
     if (r.body === undefined) throw new EvaluationError("The response body is still streaming: a policy that reads it must buffer it first.");
     return r.body.toString("utf8");
   }

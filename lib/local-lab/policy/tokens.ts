@@ -6,7 +6,16 @@
  * The response is watched as it passes (./context ResponseObserver), never held back.
  */
 import { createParser } from "eventsource-parser";
-import { tokenizerFor } from "../backend/tokenizer";
+import type { Tokenizer } from "../backend/tokenizer";
+
+export type TokenizerFor = (model: string) => Tokenizer;
+
+// The encodings weigh tens of megabytes: loaded only once a document with a token policy loads,
+// so a gateway without one stays small.
+let loading: Promise<TokenizerFor> | undefined;
+export function loadTokenizer(): Promise<TokenizerFor> {
+  return (loading ??= import("../backend/tokenizer").then((m) => m.tokenizerFor));
+}
 import type { PolicyContext, ResponseObserver } from "./context";
 
 export interface TokenCount {
@@ -43,7 +52,7 @@ export function isStreamed(ctx: PolicyContext): boolean {
 }
 
 /** The prompt's tokens as the model would count them (the backend's tokenizer). */
-export function estimatePrompt(ctx: PolicyContext): number {
+export function estimatePrompt(ctx: PolicyContext, tokenizerFor: TokenizerFor): number {
   const { model, messages } = request(ctx);
   if (!Array.isArray(messages)) return 0;
   const chat = messages.map((m) => {
@@ -55,9 +64,9 @@ export function estimatePrompt(ctx: PolicyContext): number {
 }
 
 /** Watches the response go by and reports its token count once the caller has it all. */
-export function countResponse(ctx: PolicyContext, estimateStreamedCompletion: boolean, done: (count: TokenCount) => void): ResponseObserver {
+export function countResponse(ctx: PolicyContext, tokenizerFor: TokenizerFor, estimateStreamedCompletion: boolean, done: (count: TokenCount) => void): ResponseObserver {
   const streamed = isStreamed(ctx);
-  const prompt = streamed ? estimatePrompt(ctx) : 0;
+  const prompt = streamed ? estimatePrompt(ctx, tokenizerFor) : 0;
   let usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
   let text = "";
   let chars = 0;
@@ -102,7 +111,8 @@ export function countResponse(ctx: PolicyContext, estimateStreamedCompletion: bo
       }
       const encoded = tokenizerFor("gpt-4o").encode(text).length;
       const completion = chars > text.length ? Math.round(encoded * (chars / text.length)) : encoded;
-      done({ prompt: streamed ? prompt : estimatePrompt(ctx), completion, total: (streamed ? prompt : estimatePrompt(ctx)) + completion, reported: false });
+      const p = streamed ? prompt : estimatePrompt(ctx, tokenizerFor);
+      done({ prompt: p, completion, total: p + completion, reported: false });
     },
   };
 }

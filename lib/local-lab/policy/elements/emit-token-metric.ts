@@ -7,7 +7,7 @@
  */
 import type { PolicyModule, Value } from "../types";
 import { text } from "../expression/evaluate";
-import { countResponse } from "../tokens";
+import { countResponse, loadTokenizer } from "../tokens";
 
 /** Dimensions that may go without a value; the lab fills in its own. */
 const DEFAULTS: Record<string, string> = {
@@ -31,11 +31,13 @@ export const emitTokenMetric: PolicyModule = {
     if (dimensions.length === 0) c.fail(el, "at least one <dimension> is required");
     if (dimensions.length > 10) c.fail(el, "at most 10 dimensions");
     const estimateStreamedCompletion = name === "azure-openai-emit-token-metric";
+    const tokenizer = loadTokenizer();
     return {
       name,
-      run(ctx) {
+      async run(ctx) {
+        const tokenizerFor = await tokenizer;
         const values = Object.fromEntries(dimensions.map((d) => [d.name, d.value === undefined ? DEFAULTS[d.name] : text(d.value.get(ctx))]));
-        ctx.observers.push(countResponse(ctx, estimateStreamedCompletion, (count) => {
+        ctx.observers.push(countResponse(ctx, tokenizerFor, estimateStreamedCompletion, (count) => {
           ctx.call.trace.add("outbound", name, {
             message: `Metrics were recorded here instead of being sent to Application Insights (namespace '${namespace}').`,
             namespace,

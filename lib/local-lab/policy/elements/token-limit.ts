@@ -11,7 +11,7 @@
 import type { PolicyModule } from "../types";
 import { GatewayFailure } from "../../gateway/errors";
 import { text } from "../expression/evaluate";
-import { countResponse, estimatePrompt, isStreamed } from "../tokens";
+import { countResponse, estimatePrompt, isStreamed, loadTokenizer } from "../tokens";
 
 const WINDOW_MS = 60_000;
 
@@ -34,9 +34,11 @@ export const tokenLimit: PolicyModule = {
     const estimateStreamedCompletion = name === "azure-openai-token-limit";
     // Per counter key: what was consumed when, oldest first; one counter per loaded document.
     const counters = new Map<string, { at: number; tokens: number }[]>();
+    const tokenizer = loadTokenizer();
     return {
       name,
-      run(ctx) {
+      async run(ctx) {
+        const tokenizerFor = await tokenizer;
         const key = text(counterKey.get(ctx));
         const now = Date.now();
         const spent = counters.get(key) ?? [];
@@ -45,7 +47,7 @@ export const tokenLimit: PolicyModule = {
         const used = spent.reduce((sum, s) => sum + s.tokens, 0);
         const remaining = Math.max(0, tpm - used);
         // Streamed requests always have their prompt estimated, whatever estimate-prompt-tokens says.
-        const prompt = estimate || isStreamed(ctx) ? estimatePrompt(ctx) : 0;
+        const prompt = estimate || isStreamed(ctx) ? estimatePrompt(ctx, tokenizerFor) : 0;
         if (remaining === 0 || prompt > remaining) {
           const retryAfter = Math.max(1, Math.ceil(((spent[0]?.at ?? now) + WINDOW_MS - now) / 1000));
           if (retryVariable) ctx.variables.set(retryVariable, retryAfter);
@@ -62,7 +64,7 @@ export const tokenLimit: PolicyModule = {
         if (consumedVariable) ctx.variables.set(consumedVariable, prompt);
         if (consumedHeader) ctx.call.responseHeaders[consumedHeader] = String(prompt);
         ctx.trace(name, () => ({ message: "The request is within the token limit.", remainingTokens: remaining - prompt, promptTokens: prompt, estimated: prompt > 0 }));
-        ctx.observers.push(countResponse(ctx, estimateStreamedCompletion, (count) => {
+        ctx.observers.push(countResponse(ctx, tokenizerFor, estimateStreamedCompletion, (count) => {
           entry.tokens = count.total;
           if (consumedVariable) ctx.variables.set(consumedVariable, count.total);
           ctx.call.trace.add("outbound", name, { message: "Tokens counted against the limit.", ...count });

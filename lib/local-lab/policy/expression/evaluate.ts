@@ -14,6 +14,8 @@ export interface ExpressionScope {
   readonly variables: Map<string, unknown>;
   /** Comma-joined header values, as GetValueOrDefault returns them; undefined when absent. */
   header(which: MessageKind, name: string): string | undefined;
+  /** Whether there is a body (`context.Request.Body` is null without one). */
+  hasBody(which: MessageKind): boolean;
   /** The whole body as text; undefined when there is none. */
   bodyText(which: MessageKind): string | undefined;
   /** The body parsed as JSON (once per call); throws an EvaluationError when it is not JSON. */
@@ -36,10 +38,24 @@ class View {
 }
 
 const CONTEXT = new View("context");
+// The views every call asks for, made once: evaluation runs on the gateway's hot path.
+const VIEWS: Record<string, View> = {
+  "message.request": new View("message", "request"),
+  "message.response": new View("message", "response"),
+  "headers.request": new View("headers", "request"),
+  "headers.response": new View("headers", "response"),
+  "body.request": new View("body", "request"),
+  "body.response": new View("body", "response"),
+  variables: new View("variables"),
+  url: new View("part", "Url"),
+};
+const NO_LOCALS: Map<string, unknown> = new Map();
 
 export function evaluate(expression: Expression, scope: ExpressionScope): unknown {
-  const locals = new Map<string, unknown>();
-  const result = run(expression.body, scope, locals);
+  const [first] = expression.body;
+  // @(...): one expression, no locals to keep.
+  if (expression.body.length === 1 && first.k === "return") return value(first.e, scope, NO_LOCALS);
+  const result = run(expression.body, scope, new Map());
   return result.done ? result.value : undefined;
 }
 
@@ -160,15 +176,15 @@ function cast(type: string, v: unknown): unknown {
 function member(obj: unknown, name: string, scope: ExpressionScope): unknown {
   if (obj instanceof View) {
     if (obj === CONTEXT) {
-      if (name === "Request") return new View("message", "request");
-      if (name === "Response") return new View("message", "response");
-      if (name === "Variables") return new View("variables");
+      if (name === "Request") return VIEWS["message.request"];
+      if (name === "Response") return VIEWS["message.response"];
+      if (name === "Variables") return VIEWS.variables;
       return name === "RequestId" ? scope.property("context", name) : new View("part", name);
     }
     if (obj.kind === "message") {
-      if (name === "Headers") return new View("headers", obj.which);
-      if (name === "Body") return scope.bodyText(obj.which as MessageKind) === undefined ? null : new View("body", obj.which);
-      if (name === "Url") return new View("part", "Url");
+      if (name === "Headers") return VIEWS[`headers.${obj.which}`];
+      if (name === "Body") return !scope.hasBody(obj.which as MessageKind) ? null : VIEWS[`body.${obj.which}`];
+      if (name === "Url") return VIEWS.url;
       return scope.property(obj.which === "request" ? "Request" : "Response", name);
     }
     if (obj.kind === "part") return scope.property(obj.which, name);
