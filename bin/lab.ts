@@ -8,14 +8,18 @@ import { CONTENT_FILTER_MODES, DEFAULT_CONTENT_FILTER, DEFAULT_DEPLOYMENTS, ZERO
 import { parseFault } from "../lib/local-lab/backend/faults";
 import { ListenError } from "../lib/local-lab/listen";
 import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
+import { PolicyLoadError } from "../lib/local-lab/policy/document";
 
 const USAGE = `usage: npm run lab -- [--json] [--gateway-port N] [--management-port N] [--backend-port N]
        [--latency default|none] [--first-token-ms N] [--token-ms N] [--buffer-response]
        [--deployment-name NAME] [--region NAME] [--fault SPEC] [--content-filter default|asynchronous|none]
        [--upstream URL [--upstream-kind azure|openai] [--record DIR]] [--replay DIR [--replay-speed N]]
+       [--policy FILE]
   --content-filter MODE  how the simulated deployment's content filter streams: default (text held
                  and released in bursts, as a new Azure deployment), asynchronous (token by token,
                  annotations later) or none; a request's x-lab-content-filter header replaces it
+  --policy FILE  the main API's APIM policy document instead of policies/openai.xml, e.g.
+                 policies/variants/buffer-response-true.xml (README, "Policies")
   --fault SPEC   inject a fault into every call, e.g. "429", "drop-after=20" (grammar: x-lab-fault header)
   --upstream URL a real model behind the gateway instead of the simulator: an Azure OpenAI resource
                  (--upstream-kind azure) or an OpenAI-compatible base URL such as http://localhost:11434/v1
@@ -46,6 +50,7 @@ const command = {
     record: { type: "string" },
     replay: { type: "string" },
     "replay-speed": { type: "string" },
+    policy: { type: "string" },
   },
 } as const;
 
@@ -88,6 +93,7 @@ function labOptions(values: Values): LocalLabOptions {
     region: text("region"),
     fault,
     contentFilter: text("content-filter") === undefined ? undefined : oneOf("content-filter", text("content-filter")!, CONTENT_FILTER_MODES),
+    policy: text("policy"),
     timing: Object.keys(timing).length > 0 ? timing : undefined,
     upstream: url === undefined ? undefined : { kind: kind ?? "openai", url, apiKey: process.env.LAB_UPSTREAM_API_KEY || undefined },
     record,
@@ -100,6 +106,8 @@ function labOptions(values: Values): LocalLabOptions {
 
 /** A port in use names the server and this command's flag for it. */
 function started(error: unknown): never {
+  // A policy that cannot run: its one line (file:line: what) and exit code 2, like a bad flag.
+  if (error instanceof PolicyLoadError) throw new UsageError(error.message);
   if (!(error instanceof ListenError)) throw error;
   const flag = `--${error.option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`;
   throw new Error(`the ${error.label} could not listen on ${error.address}: ${error.reason}: choose another ${flag}, or ${flag} 0 for a free one`);
@@ -135,6 +143,7 @@ runCommand(command, async ({ values }) => {
       `  apiId             ${lab.apiId}`,
       `  deployments       ${DEFAULT_DEPLOYMENTS.map((d) => d.name).join(", ")}`,
       `  content filter    ${options.contentFilter ?? DEFAULT_CONTENT_FILTER} (a request's x-lab-content-filter header replaces it)`,
+      ...(options.policy ? [`  policy            ${options.policy} (the main API; /buffered keeps policies/openai-buffered.xml)`] : []),
       ...(options.fault ? [`  faults            ${options.fault} (every call; a request's x-lab-fault header replaces it)`] : []),
       ...(options.record ? [`  recording to      ${resolve(options.record)} (one file per call)`] : []),
       ...(options.replay ? [`  replaying         ${resolve(options.replay)}${options.replaySpeed ? ` at ${options.replaySpeed}× speed` : ""} (the recorded deployments and prompts only)`] : []),

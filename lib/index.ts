@@ -15,3 +15,4 @@ export { maskedTraceJson } from "./report/trace-view";
 export { showMarkdown, showText } from "./report/display";
 export { liveEvents } from "./report/live";
 export { showSettings, showResponseHeaders, showStream, showStreamOutcome, showTrace } from "./report/show";
+export { runPolicyVariants, showPolicyLanes, showWhereToApply } from "./what-breaks-streaming";

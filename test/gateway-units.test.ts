@@ -6,7 +6,6 @@ import { createTraceRecorder, NO_TRACE } from "../lib/local-lab/trace/trace";
 import { createTraceStore } from "../lib/local-lab/trace/store";
 import { signDebugToken, verifyDebugToken } from "../lib/local-lab/trace/debug-token";
 import { headerList } from "../lib/local-lab/trace/entries";
-import { readStreamField, streamText, xMsStream } from "../lib/local-lab/gateway/policy";
 import { matchApi, matchOperation, OPENAI_OPERATIONS, type ApiDefinition } from "../lib/local-lab/gateway/apis";
 import { backendRequestHeaders, endToEnd } from "../lib/local-lab/gateway/headers";
 import { createPieceWriter } from "../lib/local-lab/gateway/pieces";
@@ -66,34 +65,6 @@ test("debug tokens: valid, expired, for another API, forged", () => {
   assert.equal(verifyDebugToken(`${tampered}.${sig}`, key, { apiId, now: 0 }).status, "invalid");
   assert.equal(verifyDebugToken(payload, key, { apiId, now: 0 }).status, "invalid");
   assert.equal(verifyDebugToken("garbage", key, { apiId, now: 0 }).status, "invalid");
-});
-
-test("x-ms-stream follows the policy: JToken text compared to 'true' ignoring case", () => {
-  const field = (json: string) => {
-    const r = readStreamField(Buffer.from(json));
-    assert.ok(r.ok, json);
-    return r.text;
-  };
-  assert.equal(field('{"stream":true}'), "True");
-  assert.equal(field('{"stream":false}'), "False");
-  assert.equal(field('{"stream":"TRUE"}'), "TRUE");
-  assert.equal(field('{"stream":null}'), undefined);
-  assert.equal(field('{"messages":[]}'), undefined);
-  assert.equal(xMsStream(field('{"stream":true}')), "True");
-  assert.equal(xMsStream(field('{"stream":"TrUe"}')), "True");
-  assert.equal(xMsStream(field('{"stream":false}')), "False");
-  assert.equal(xMsStream(field('{"stream":1}')), "False");
-  assert.equal(xMsStream(field('{"stream":null}')), "False");
-  assert.equal(xMsStream(undefined), "False");
-  assert.equal(streamText(1.5), "1.5");
-  // Only a top-level scalar is printed: a nested value, however deep, stands as its type.
-  assert.equal(field(`{"stream":${"[".repeat(4000)}${"]".repeat(4000)}}`), "[Array]");
-  assert.equal(field('{"stream":{"a":[1]}}'), "[Object]");
-  assert.equal(xMsStream(field('{"stream":[true]}')), "False");
-  // Body.As<JObject> throws on these: the policy fails, as in APIM.
-  assert.equal(readStreamField(Buffer.from("not json")).ok, false);
-  assert.equal(readStreamField(Buffer.from("[1]")).ok, false);
-  assert.equal(readStreamField(Buffer.alloc(0)).ok, false);
 });
 
 test("API by longest path prefix, operation by method and template", () => {

@@ -101,6 +101,13 @@ describe("checkExecuted", () => {
       code("buffering", [svg(), stdout("With buffering on, the first content arrived after 613 ms instead of 308 ms (buffering off): 305 ms later (2.0×).\n")]),
       code("bursts", [svg(), stdout("Content arrived as follows. default filter: 207 chunks in 3 bursts (longest silence 2212 ms); asynchronous filter: 207 chunks one by one; no filter: 207 chunks one by one.\n")]),
       code("faults", [stdout("✖ RateLimitError (HTTP 429): Please retry after 7 seconds. → retry in 7 s\n✖ stream incomplete: 40 chunks kept (38 with content), no [DONE]: connection closed\n")]),
+      code("breaks", [
+        stdout("lab policy: Relayed as it came: first content after 344 ms, 178 arrivals over 3629 ms.\n"),
+        stdout('buffer-response=true: In 11 pieces (8 KB each but the last): first content after 625 ms. Buffered by forward-request buffer-response="true" (8 KB pieces).\n'),
+        stdout("set-body reads body: The whole body at the end: nothing for 3939 ms, then all 181 chunks within 9 ms. Buffered by set-body (its trace entry: read in full before it ran).\n"),
+        stdout("validate-content: The whole body at the end: nothing for 3946 ms, then all 181 chunks within 8 ms. Buffered by validate-content (its trace entry: read in full before it ran).\n"),
+        stdout("llm-token-limit: 429 after 30 ms, before any stream, Retry-After 57 s: the token budget was spent by an earlier call.\n"),
+      ]),
     );
     assert.deepEqual(checkExecuted(nb, streamingFacts), []);
     const cut = notebook(code("sdk", [stdout("Full conversation received: 1, 2, 3, 4\n")]));

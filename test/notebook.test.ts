@@ -91,6 +91,9 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   assert.equal(svgs("responses").length, 1, "responses shows one chart");
   assert.match(String((svgs("responses")[0] as { data: Record<string, unknown> }).data["image/svg+xml"]), /Chat Completions \(SDK\)[\s\S]*Responses API \(SDK\)/);
   assert.ok(responses.includes(`Full response received: ${numbers}`));
+  assert.equal(svgs("breaks").length, 1, "What breaks streaming shows its lanes on one chart");
+  assert.match(text("breaks"), /^set-body reads body: The whole body at the end: .* Buffered by set-body/m);
+  assert.match(text("breaks"), /^llm-token-limit: 429 after \d+ ms, before any stream/m);
   const faults = text("faults");
   assert.match(faults, /^✖ RateLimitError \(HTTP 429\): .* → retry in 7 s$/m, "a 429 in one line, with when to retry");
   assert.match(faults, /^✖ stream incomplete: 40 chunks kept \(\d+ with content\), no \[DONE\]: connection closed before the stream ended/m);
@@ -105,7 +108,7 @@ test("the notebook runs end to end on the local lab", { timeout: 120_000 }, asyn
   const secrets = [...new Set([...labSecrets, ...knownSecrets()])];
   const written = readdirSync(dirname(outPath)).map((name) => join(dirname(outPath), name));
   assert.deepEqual(written.sort(), [outPath, ...result.files].sort(), "the notebook and its charts, nothing else");
-  assert.equal(result.files.length, 6, "one chart a streaming step: requests, sdk, responses, buffering, bursts, faults");
+  assert.equal(result.files.length, 7, "one chart a streaming step: requests, sdk, responses, buffering, breaks, bursts, faults");
   const outputs: [string, string][] = [["the terminal", terminal], ...written.map((f): [string, string] => [f, readFileSync(f, "utf8")])];
   for (const secret of secrets) {
     for (const [where, text] of outputs) {

@@ -13,6 +13,7 @@ import { startManagement, type ManagementServer } from "./management/server";
 import { starting } from "./listen";
 import { createTraceStore, DEFAULT_TRACE_BYTES, DEFAULT_TRACE_CAPACITY } from "./trace/store";
 import { startReplayBackend } from "./recording/replayer";
+import { loadPolicyFile } from "./policy/document";
 
 export interface LocalLabOptions {
   /** ARM deployment name; default "streaming". */
@@ -39,6 +40,12 @@ export interface LocalLabOptions {
   upstream?: UpstreamConfig;
   /** buffer-response on the main API; default false. The `/buffered` API always buffers. */
   bufferResponse?: boolean;
+  /**
+   * An APIM policy document for the main API instead of policies/openai.xml (README,
+   * "Policies"); a file that cannot run throws a PolicyLoadError, whose message is one
+   * line starting `file:line:`.
+   */
+  policy?: string;
   gatewayPort?: number;
   managementPort?: number;
   backendPort?: number;
@@ -109,6 +116,8 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
   const managementToken = secret();
   const debugTokenKey = randomBytes(32);
   const traceStore = createTraceStore(options.traceCapacity ?? DEFAULT_TRACE_CAPACITY, options.traceBytes ?? DEFAULT_TRACE_BYTES);
+  // Before any server starts: a policy that cannot run stops the lab at once.
+  const policy = options.policy === undefined ? undefined : loadPolicyFile(options.policy);
 
   const opened: { close(): Promise<void> }[] = [];
   const debugTokens: string[] = [];
@@ -123,7 +132,7 @@ export async function startLocalLab(options: LocalLabOptions = {}): Promise<Loca
     );
     opened.push(backend);
     const apis: ApiDefinition[] = [
-      { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, operations: [...OPENAI_OPERATIONS] },
+      { id: apiId, name: apiName, path: "openai", serviceUrl: `${backend.url}/openai`, bufferResponse: options.bufferResponse ?? false, policy, operations: [...OPENAI_OPERATIONS] },
       { id: bufferedApiId, name: BUFFERED_API_NAME, path: "buffered/openai", serviceUrl: `${backend.url}/openai`, bufferResponse: true, operations: [...OPENAI_OPERATIONS] },
     ];
     const gateway: GatewayServer = await starting("gateway", startGateway({

@@ -54,6 +54,12 @@ export const streamingFacts: Fact[] = [
       /\boutbound \([1-9]\d* entr/,
     ],
   ),
+  // What breaks streaming (issue 16): one measured sentence per policy lane, and who buffered.
+  shows("what breaks streaming: the lab policy relays as it comes", /^lab policy: Relayed as it came: first content after \d+ ms, \d+ arrivals/m),
+  shows("what breaks streaming: buffer-response=\"true\" sends 8 KB pieces", /^buffer-response=true: In \d+ pieces \(8 KB each but the last\)/m),
+  shows("what breaks streaming: set-body reading the body, the whole body at the end, buffered by set-body", /^set-body reads body: The whole body at the end: nothing for \d+ ms, .* Buffered by set-body/m),
+  shows("what breaks streaming: validate-content on the response buffers too", /^validate-content: The whole body at the end: .* Buffered by validate-content/m),
+  shows("what breaks streaming: a token limit answers 429 before the stream", /^llm-token-limit: 429 after \d+ ms, before any stream, Retry-After \d+ s/m),
 ];
 
 /** test/fixtures/kernels/smoke.ipynb: the runtime points, without the lab. */

@@ -3,6 +3,7 @@
  * as APIM matches them: the API by its path prefix (longest first), then an operation
  * by method and URL template. Pure, so routing is testable without a server.
  */
+import type { PolicyDocument } from "../policy/types";
 
 export interface Operation {
   /** Operation id as in Azure OpenAI's inference spec, which the lab imports. */
@@ -19,8 +20,13 @@ export interface ApiDefinition {
   path: string;
   /** Where requests go: the backend's base URL plus the API's own path, e.g. `http://127.0.0.1:1234/openai`. */
   serviceUrl: string;
-  /** `forward-request buffer-response`: false relays each chunk at once; true sends 8 KB pieces. */
+  /**
+   * Without a `policy`, which of the lab's two documents runs: policies/openai.xml (false:
+   * each chunk relayed at once) or policies/openai-buffered.xml (true: 8 KB pieces).
+   */
   bufferResponse: boolean;
+  /** The API's policy document (../policy); default by `bufferResponse`. */
+  policy?: PolicyDocument;
   operations: Operation[];
 }
 

@@ -49,7 +49,8 @@ export interface Call {
   /** Headers APIM adds to every response of this call: `Apim-Trace-Id`, debug-token warnings. */
   readonly responseHeaders: HeaderMap;
   body: Buffer;
-  variables: Map<string, string>;
+  /** context.Variables. */
+  variables: Map<string, unknown>;
   backendUrl: string;
   backendHeaders: HeaderMap;
 }

@@ -22,6 +22,8 @@ export class GatewayFailure extends Error {
     readonly status: number,
     readonly body: ApimErrorBody | undefined,
     readonly lastError: ProxyError,
+    /** Headers the answer carries, e.g. Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(lastError.message);
     this.name = "GatewayFailure";

@@ -46,7 +46,8 @@ export function endToEnd(headers: IncomingHttpHeaders): HeaderMap {
 }
 
 export interface BackendHeaderOptions {
-  authorization: string;
+  /** Absent: the policy sets it (authentication-managed-identity, set-header). */
+  authorization?: string;
   contentLength: number;
   clientIp?: string;
 }
@@ -54,7 +55,7 @@ export interface BackendHeaderOptions {
 /** The request headers sent to the backend; `x-lab-*` and every other end-to-end header pass unchanged. */
 export function backendRequestHeaders(incoming: IncomingHttpHeaders, o: BackendHeaderOptions): HeaderMap {
   const out = copyEndToEnd(incoming, GATEWAY_ONLY_REQUEST_HEADERS);
-  out["authorization"] = o.authorization;
+  if (o.authorization !== undefined) out["authorization"] = o.authorization;
   out["content-length"] = String(o.contentLength);
   if (o.clientIp) {
     const prior = incoming["x-forwarded-for"];

@@ -1,13 +1,19 @@
 /**
  * The gateway as an HTTP server on 127.0.0.1: finds the API, opens a call, runs the
- * policy's stages in order, and keeps the trace when the call is over.
+ * built-in steps and then the API's policy document (../policy), and keeps the trace
+ * when the call is over.
  */
 import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import { matchApi } from "./apis";
 import { openCall, type GatewayConfig } from "./call";
 import { apimError, GatewayFailure, internalServerError, resourceNotFound } from "./errors";
 import { sendJson } from "../http";
-import { backend, inbound, onError, outbound } from "./stages";
+import { builtInSteps } from "./stages";
+import type { ApiDefinition } from "./apis";
+import { PolicyContext } from "../policy/context";
+import { runOnError, runPipeline } from "../policy/engine";
+import { defaultPolicy } from "../policy/defaults";
+import type { PolicyDocument } from "../policy/types";
 import { NO_TRACE } from "../trace/trace";
 import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
@@ -47,10 +53,12 @@ export async function handleRequest(config: GatewayConfig, req: IncomingMessage,
     return;
   }
   const call = openCall(config, req, res, match, url.search);
+  const ctx = new PolicyContext(call);
+  let document: PolicyDocument | undefined;
   try {
-    await inbound(call);
-    const response = await backend(call);
-    await outbound(call, response);
+    await builtInSteps(call);
+    document = policyOf(match.api);
+    await runPipeline(document, ctx);
   } catch (e) {
     const failure =
       e instanceof GatewayFailure
@@ -58,10 +66,15 @@ export async function handleRequest(config: GatewayConfig, req: IncomingMessage,
         : new GatewayFailure(500, internalServerError(call.activityId), {
             source: "gateway", reason: "InternalError", message: (e as Error).message, section: "inbound",
           });
-    onError(call, failure);
+    await runOnError(document, ctx, failure);
   } finally {
     if (call.trace !== NO_TRACE) config.traceStore.put(call.trace.document());
   }
+}
+
+/** The API's policy document; the lab's own by `bufferResponse` when it has none. */
+function policyOf(api: ApiDefinition): PolicyDocument {
+  return api.policy ?? defaultPolicy(api.bufferResponse);
 }
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
@@ -84,6 +97,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   // closes idle connections after 5 s; the lab's backend after 65 s, ../guard): a request sent on a connection the backend is
   // closing is reset (ECONNRESET on a reused socket, a 500 to the caller), which is what
   // failed streams in bursts. With a Keep-Alive hint Node uses the hint less 1 s if shorter.
+  // Every document is loaded before the first request: a file that cannot run stops the start.
+  for (const api of options.apis) policyOf(api);
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 2048, timeout: 4_000 });
   const config: GatewayConfig = {
     ...rest,

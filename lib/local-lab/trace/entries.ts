@@ -55,9 +55,11 @@ export function inspectorConfiguration(c: InspectorConfiguration) {
   };
 }
 
-export function managedIdentityToken(resource: string) {
+export function managedIdentityToken(resource: string, variable?: string) {
   return {
-    message: `Managed identity token for resource '${resource}' was obtained and stored in the context variable 'managed-id-access-token'.`,
+    message: variable === undefined
+      ? `Managed identity token for resource '${resource}' was obtained and set in the Authorization header.`
+      : `Managed identity token for resource '${resource}' was obtained and stored in the context variable '${variable}'.`,
   };
 }
 
