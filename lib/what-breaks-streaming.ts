@@ -12,9 +12,8 @@ import { readHttpStream } from "./stream/readers";
 import type { StreamRecord } from "./stream/record";
 import { summarizeStream } from "./stream/summary";
 import { renderTimeline } from "./report/timeline";
-import { showMarkdown, showSvg } from "./report/display";
+import { showMarkdown, showSvg, showText } from "./report/display";
 import { textTable } from "./report/text-table";
-import { showText } from "./report/display";
 import type { TraceDocument } from "./schema";
 
 export interface PolicyVariant {
@@ -81,7 +80,8 @@ export function describeLane(lane: Pick<PolicyLane, "record" | "status">, retryA
 /** Runs the same request through each variant, each on its own local lab, all at once. */
 export async function runPolicyVariants(variants: readonly PolicyVariant[] = STREAMING_VARIANTS): Promise<PolicyLane[]> {
   return Promise.all(variants.map(async (variant) => {
-    const lab = await startLocalLab({ policy: policyPath(variant.file) });
+    // No content filter holding text back (step 9 shows what it does): only the policy shapes each lane.
+    const lab = await startLocalLab({ policy: policyPath(variant.file), contentFilter: "none" });
     try {
       const management = new ManagementClient({ endpoint: lab.managementUrl, credential: lab.credential });
       const call = async (traced: boolean) => {

@@ -17,7 +17,7 @@ test("the abuse check runs every step against a live lab, reports figures, and f
   const step = (name: string) => lines.find((l) => l.includes(` ${name} `)) ?? "";
   assert.match(step("malformed requests"), /^  ok   .* 120 requests +\d+\.\d s  120 of 120 answered with a 4xx in the server's shape; a normal call after: ok$/);
   assert.match(step("key in the query"), /key in the forwarded request: no$/);
-  assert.match(step("nested stream values, traced"), /3 calls of 64 KB: lab RSS \d+ -> \d+ MB, lab CPU [\d.]+ ms a call; 50 calls of 8 KB nested 4000 deep: lab CPU [\d.]+ ms a call; each trace [\d.]+ KB$/);
+  assert.match(step("nested stream values, traced"), /3 calls of 64 KB: lab RSS \d+ -> \d+ MB, lab CPU [\d.]+ ms a call; 50 calls of 8 KB nested 4000 deep: lab CPU [\d.]+ ms a call; each trace [\d.]+ KB, the policy's text of its stream \d+ characters$/);
   assert.match(step("altered debug tokens"), /issued token traced: yes; altered tokens traced: 0 of 9$/);
   assert.match(step("unread streams"), /2 unread "Count to 10000\." streams held 100 ms: lab RSS \d+ -> \d+ MB \([\d.-]+ MB a stream\)/);
   assert.match(step("the lab after hostile input"), /^  ok   .*alive; a normal call works; RSS \d+ -> \d+ MB/);

@@ -58,9 +58,10 @@ test("the notebook runs on a replay of its own calls, recorded through an upstre
     proxy.close();
     await azure.close();
   }
-  // The raw call, the SDK call, buffering off and on, the appendix's two: one file each.
+  // One file a model call: the raw call, the SDK call, the Responses step's three, buffering off
+  // and on, the three filter modes, the appendix's two.
   const files = readdirSync(dir).sort();
-  assert.equal(files.length, 6, files.join(", "));
+  assert.equal(files.length, 12, files.join(", "));
   for (const file of files) {
     const text = readFileSync(join(dir, file), "utf8");
     assert.ok(!text.includes(azure.apiKey), `${file} holds the upstream's key`);

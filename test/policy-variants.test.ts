@@ -14,9 +14,13 @@ type Trace = { traceEntries: Record<string, { source: string; data: any }[] | un
 const children: ChildProcessWithoutNullStreams[] = [];
 after(() => children.forEach((c) => c.kill("SIGKILL")));
 
-/** `npm run lab -- --json --policy FILE` with a paced backend: 20 ms to the first token, then one every `tokenMs` (±25 %). */
+/**
+ * `npm run lab -- --json --policy FILE` with a paced backend: 20 ms to the first token, then one
+ * every `tokenMs` (±25 %), and no content filter holding text back, so only the policy shapes the stream.
+ */
 function startLab(policy: string, tokenMs: number): Promise<LabInfo> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/lab.ts", "--json", "--policy", policy, "--first-token-ms", "20", "--token-ms", String(tokenMs)]);
+  const args = ["--json", "--policy", policy, "--first-token-ms", "20", "--token-ms", String(tokenMs), "--content-filter", "none"];
+  const child = spawn(process.execPath, ["--import", "tsx", "bin/lab.ts", ...args]);
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = "";

@@ -9,7 +9,8 @@ import type { LabAddress, LabProcess } from "./lab";
 import { MALFORMED, rawFor } from "./malformed";
 import { sendRaw } from "./raw";
 import { alteredTokens } from "./tokens";
-import { debugToken, listTrace, nestedStreamBody, tracedCalls } from "./traced";
+import { debugToken, listTrace, nestedStreamBody, printedLength, tracedCalls } from "./traced";
+import { TEXT_LIMIT } from "../../lib/local-lab/policy/expression/json-text";
 
 export const CHAT = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21";
 
@@ -90,14 +91,16 @@ export async function nestedTraces(p: LabProcess, count: number, bytes: number):
   const afterSmall = await p.usage();
   const cpuPerCall = (after.cpuMs - before.cpuMs) / count;
   const cpuPerSmall = (afterSmall.cpuMs - after.cpuMs) / 50;
-  const ok = run.statuses.every((s) => s === 400) && run.lastTraceBytes < 64 * 1024 && run.streamVariable === "[Array]";
+  // The policy's ToString() of the nested value is cut at TEXT_LIMIT characters and an ellipsis.
+  const printed = printedLength(run.streamVariable);
+  const ok = run.statuses.every((s) => s === 400) && run.lastTraceBytes < 64 * 1024 && printed > 0 && printed <= TEXT_LIMIT + 1;
   return {
     name: "nested stream values, traced",
     requests: count + 50,
     ms: run.ms + small.ms,
     figures:
       `${count} calls of ${(bytes / 1024).toFixed(0)} KB: lab RSS ${mb(before.rssBytes)} -> ${mb(after.rssBytes)} MB, lab CPU ${cpuPerCall.toFixed(1)} ms a call; ` +
-      `50 calls of 8 KB nested 4000 deep: lab CPU ${cpuPerSmall.toFixed(1)} ms a call; each trace ${(run.lastTraceBytes / 1024).toFixed(1)} KB`,
+      `50 calls of 8 KB nested 4000 deep: lab CPU ${cpuPerSmall.toFixed(1)} ms a call; each trace ${(run.lastTraceBytes / 1024).toFixed(1)} KB, the policy's text of its stream ${printed} characters`,
     ok,
   };
 }

@@ -76,3 +76,10 @@ export async function tracedCalls(lab: LabAddress, body: string, count: number, 
   }
   return { statuses, lastTraceBytes: Buffer.byteLength(text), streamVariable, ms };
 }
+
+/** How long the policy's text of a value was: the trace keeps at most 4,096 characters and says how many it cut from. */
+export function printedLength(traced: unknown): number {
+  if (typeof traced !== "string") return 0;
+  const cut = /…\[cut: (\d+) chars\]$/.exec(traced);
+  return cut ? Number(cut[1]) : traced.length;
+}
