@@ -12,7 +12,7 @@ export { wireDifferences } from "./stream/responses";
 export { mask } from "./report/mask";
 export { formatEvent, formatMs } from "./report/format";
 export { maskedTraceJson } from "./report/trace-view";
-export { showMarkdown, showText } from "./report/display";
+export { showMarkdown, showTables, showText } from "./report/display";
 export { liveEvents } from "./report/live";
 export { showSettings, showResponseHeaders, showStream, showStreamOutcome, showTrace } from "./report/show";
 export { runPolicyVariants, showPolicyLanes, showWhereToApply } from "./what-breaks-streaming";

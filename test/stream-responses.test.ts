@@ -18,6 +18,7 @@ import { replyText, type StreamEvent, type StreamRecord } from "../lib/stream/re
 import { createEventReader } from "../lib/stream/sse";
 import { summarizeStream, summaryTable } from "../lib/stream/summary";
 import { wireDifferences } from "../lib/stream/responses";
+import { tableText } from "../lib/report/text-table";
 
 const AZURE = readFileSync(path.join(__dirname, "fixtures", "azure-responses-stream.txt"), "utf8");
 const NAMES = [
@@ -169,7 +170,7 @@ test("wireDifferences: event: lines, end marker, events before the text, where t
     "chat",
   );
   const responses = record(readPieces([AZURE]), true, "responses");
-  const table = wireDifferences(chat, responses);
+  const table = tableText(wireDifferences(chat, responses));
   const row = (name: string) => table.split("\n").find((l) => l.includes(name))?.split("│").map((c) => c.replace(/║/g, "").trim());
   assert.deepEqual(row("`event:` lines"), ["`event:` lines", "0", "9"]);
   assert.deepEqual(row("end of the stream"), ["end of the stream", "[DONE]", "response.completed"]);
@@ -179,5 +180,5 @@ test("wireDifferences: event: lines, end marker, events before the text, where t
   const deltaBytes = Buffer.byteLength(AZURE.split("\n").find((l) => l.startsWith('data: {"type":"response.output_text.delta"'))!.slice(6));
   assert.deepEqual(row("mean size of a text event"), ["mean size of a text event", "300 bytes", `${deltaBytes} bytes`]);
   const cut = record(chat.events.slice(0, 3), false, "cut");
-  assert.match(wireDifferences(cut, responses), /\[DONE\] \(not seen\)/);
+  assert.match(tableText(wireDifferences(cut, responses)), /\[DONE\] \(not seen\)/);
 });

@@ -11,7 +11,7 @@
  */
 import type { EventFacts } from "./events";
 import type { StreamEvent, StreamRecord, TokenUsage } from "./record";
-import { textTable } from "../report/text-table";
+import type { Table } from "../report/html";
 
 interface ResponsesEventShape {
   type: string;
@@ -99,7 +99,7 @@ function meanBytes(events: StreamEvent[]): string {
  * both read raw: one column each, figures from the records. Per event, not per stream,
  * so two calls with different questions still compare.
  */
-export function wireDifferences(chat: StreamRecord, responses: StreamRecord): string {
+export function wireDifferences(chat: StreamRecord, responses: StreamRecord): Table {
   const column = (r: StreamRecord) => {
     const firstText = r.events.findIndex((e) => e.kind === "content");
     const before = firstText < 0 ? r.events : r.events.slice(0, firstText);
@@ -118,5 +118,5 @@ export function wireDifferences(chat: StreamRecord, responses: StreamRecord): st
   const a = column(chat);
   const b = column(responses);
   const rows = ["`event:` lines", "end of the stream", "events before the first text", "where the text is", "usage in", "mean size of a text event"];
-  return textTable(["on the wire", chat.label, responses.label], rows.map((row, i) => [row, a[i], b[i]]));
+  return { header: ["on the wire", chat.label, responses.label], rows: rows.map((row, i) => [row, a[i], b[i]]) };
 }
