@@ -14,12 +14,12 @@
  * (tools/notebook/comms.ts). Executed notebooks go to out/kernels/<kernel>.ipynb
  * (<name>-<kernel>.ipynb for other notebooks). Exit code 0 only when every run passes.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { mask } from "../lib/report/mask";
-import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
+import { integer, runCommand } from "../tools/cli";
 import { commProblems, probeComms, withPlainTslabSpec } from "../tools/notebook/comms";
-import { kernelNames, registerKernels, repoRoot, type KernelName } from "../tools/notebook/kernels";
+import { registerKernels, repoRoot, type KernelName } from "../tools/notebook/kernels";
+import { notebookAndKernels } from "../tools/notebook/command-args";
 import { runInKernels, type KernelRunOptions } from "../tools/notebook/nbconvert";
 
 const command = {
@@ -38,17 +38,11 @@ const command = {
 } as const;
 
 runCommand(command, async ({ values, positionals }) => {
-  if (positionals.length > 1) throw new UsageError(`one notebook at a time, got ${positionals.length}`);
   const selfTest = values["self-test"] === true;
-  if (selfTest && positionals.length > 0) throw new UsageError("--self-test runs its own notebook: leave out the notebook's path");
-  const notebook = selfTest
-    ? path.join(repoRoot, "test", "fixtures", "kernels", "self-test.ipynb")
-    : path.resolve(positionals[0] ?? path.join(repoRoot, "notebooks", "streaming.ipynb"));
-  if (!existsSync(notebook)) throw new UsageError(`no notebook at ${notebook}`);
-  const kernels = (values.kernel ?? []).map((k) => oneOf("kernel", k, kernelNames));
+  const { notebook, kernels } = notebookAndKernels(positionals, selfTest, values.kernel);
   const options: KernelRunOptions = {
     notebook,
-    kernels: kernels.length > 0 ? kernels : kernelNames,
+    kernels,
     cellTimeoutSeconds: integer("cell-timeout", values["cell-timeout"], 1),
     runTimeoutSeconds: integer("run-timeout", values["run-timeout"], 1),
   };

@@ -12,10 +12,10 @@
  *   npm run test:ui -- --self-test              proves that a failing cell and a line wider than the
  *                                               output area make the check fail, on the page
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { integer, oneOf, runCommand, UsageError } from "../tools/cli";
-import { kernelNames, registerKernels, repoRoot } from "../tools/notebook/kernels";
+import { integer, runCommand } from "../tools/cli";
+import { registerKernels, repoRoot } from "../tools/notebook/kernels";
+import { notebookAndKernels } from "../tools/notebook/command-args";
 import { runInBrowser } from "../tools/notebook/ui/browser-run";
 
 const command = {
@@ -36,19 +36,13 @@ const command = {
 } as const;
 
 runCommand(command, async ({ values, positionals }) => {
-  if (positionals.length > 1) throw new UsageError(`one notebook at a time, got ${positionals.length}`);
   const selfTest = values["self-test"] === true;
-  if (selfTest && positionals.length > 0) throw new UsageError("--self-test runs its own notebook: leave out the notebook's path");
-  const notebook = selfTest
-    ? path.join(repoRoot, "test", "fixtures", "kernels", "self-test.ipynb")
-    : path.resolve(positionals[0] ?? path.join(repoRoot, "notebooks", "streaming.ipynb"));
-  if (!existsSync(notebook)) throw new UsageError(`no notebook at ${notebook}`);
-  const kernels = (values.kernel ?? []).map((k) => oneOf("kernel", k, kernelNames));
+  const { notebook, kernels } = notebookAndKernels(positionals, selfTest, values.kernel);
   registerKernels(); // the specs point at this checkout
   const outDir = path.join(repoRoot, "out", "ui");
   const results = await runInBrowser({
     notebook,
-    kernels: kernels.length ? kernels : [...kernelNames],
+    kernels,
     outDir,
     chromium: values.chromium,
     width: integer("width", values.width, 600),

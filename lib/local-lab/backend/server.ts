@@ -22,7 +22,7 @@ import { createRecorder } from "../recording/writer";
 import { readBody, sendJson } from "../http";
 import { createGuardedServer } from "../guard";
 import { listen } from "../listen";
-import { secretMatcher } from "../secret";
+import { apiKeyCheck } from "./auth";
 import { checkApiVersion, parseChatRequest, parseRoute } from "./validate";
 import { applyResponseFault, parseResponsesRequest, planResponse, responseIdentity } from "./responses";
 import { modelOf, operationName, v1ApiVersion, v1DeploymentNotFound } from "./v1";
@@ -53,7 +53,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   }
 
   const apiKey = options.apiKey ?? randomBytes(24).toString("hex");
-  const isApiKey = secretMatcher(apiKey);
+  const authorized = apiKeyCheck(apiKey);
   const region = options.region ?? "Sweden Central";
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const replyScript = openReplyScript(options.replyScript);
@@ -193,13 +193,6 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       generation = deliver(res, applyFault([{ atMs: plan.doneMs, data: json }], fault, false), startedAt, onEnd);
     }
     if (!ended && !res.writableEnded && !res.destroyed) generations.add(generation);
-  }
-
-  function authorized(req: IncomingMessage): boolean {
-    const header = req.headers["api-key"];
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
-    const given = typeof header === "string" ? header : bearer ? bearer[1].trim() : undefined;
-    return given !== undefined && isApiKey(given);
   }
 
   const listening = await listen(server, options.host, options.port);

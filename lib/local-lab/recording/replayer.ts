@@ -15,7 +15,7 @@ import { faultError, parseFault, type Fault } from "../backend/faults";
 import type { BackendServer } from "../backend/types";
 import { cutConnection, HOP_BY_HOP, readBody, sendJson } from "../http";
 import { listen } from "../listen";
-import { secretMatcher } from "../secret";
+import { apiKeyCheck } from "../backend/auth";
 import type { Recording } from "./format";
 import { dropAfter, requestFault } from "./faults";
 import { openLibrary } from "./library";
@@ -43,7 +43,7 @@ export async function startReplayBackend(options: ReplayOptions): Promise<Backen
   if (!(speed > 0 && Number.isFinite(speed))) throw new Error(`replay speed must be a number above 0, got ${speed}`);
   const library = openLibrary(options.dir);
   const apiKey = options.apiKey ?? randomBytes(24).toString("hex");
-  const isApiKey = secretMatcher(apiKey);
+  const authorized = apiKeyCheck(apiKey);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const plays = new Set<() => void>();
   let labFault: Fault = {};
@@ -116,13 +116,6 @@ export async function startReplayBackend(options: ReplayOptions): Promise<Backen
     Object.assign(headers, labHeaders, { "x-lab-backend": "replay" });
     res.writeHead(recording.response.status, headers);
     res.flushHeaders();
-  }
-
-  function authorized(req: IncomingMessage): boolean {
-    const header = req.headers["api-key"];
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
-    const given = typeof header === "string" ? header : bearer ? bearer[1].trim() : undefined;
-    return given !== undefined && isApiKey(given);
   }
 
   const listening = await listen(server, options.host, options.port);
