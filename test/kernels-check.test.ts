@@ -76,6 +76,13 @@ describe("checkExecuted", () => {
     assert.equal(checkExecuted(notebook(code("many-lines", [stdout(lines(137))])), burst).length, 1);
   });
 
+  it("takes step 9's sentence with a lane in one burst (a replay of a fast upstream), not without the sentence", () => {
+    const burstFacts = streamingFacts.filter((f) => f.name.startsWith("the bursts step"));
+    const sentence = "Content arrived as follows. default filter: 298 chunks in 1 burst; asynchronous filter: 298 chunks in 1 burst; no filter: 298 chunks in 1 burst.\n";
+    assert.deepEqual(checkExecuted(notebook(code("bursts", [stdout(sentence)])), burstFacts), []);
+    assert.equal(checkExecuted(notebook(code("bursts", [stdout("Content arrived.\n")])), burstFacts).length, 1);
+  });
+
   it("accepts the lab notebook's facts on outputs shaped like the lab's, and names each one missing", () => {
     const trace = "inbound (7 entries)\n...\nbackend (2 entries)\n...\noutbound (2 entries)\n";
     const nb = notebook(
