@@ -3,7 +3,7 @@
  * Deno), plain text in a terminal. Everything shown goes through `mask`, so a
  * secret cannot reach a cell's output by way of this module.
  */
-import { breakableHtml, escapeHtml, tableHtml, type Table } from "./html";
+import { breakableHtml, detailsHtml, escapeHtml, tableHtml, type Table } from "./html";
 import { mask } from "./mask";
 import { tableText } from "./text-table";
 
@@ -179,11 +179,14 @@ export function showHtml(html: string, alt: string): void {
  * the output area and wraps inside its cells) with the text tables as its text/plain
  * fallback; in a terminal the text tables.
  */
-export function showTables(tables: Table[], heading?: string): void {
+export function showTables(tables: Table[], heading?: string, options: { collapsed?: string } = {}): void {
   const text = [heading, ...tables.map(tableText)].filter((part) => part !== undefined).join("\n\n");
   const sink = kernelSink();
   if (!sink) return console.log(mask(text));
-  const html = (heading === undefined ? "" : `<p>${escapeHtml(heading)}</p>`) + tables.map(tableHtml).join("");
+  const body = tables.map(tableHtml).join("");
+  // Collapsed: a one-line disclosure, so a long table does not push the chart out of sight.
+  const shown = options.collapsed === undefined ? body : detailsHtml(options.collapsed, body);
+  const html = (heading === undefined ? "" : `<p>${escapeHtml(heading)}</p>`) + shown;
   sink({ "text/html": mask(html), "text/plain": mask(text) });
 }
 

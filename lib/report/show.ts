@@ -26,7 +26,8 @@ export function showSettings(settings: Settings): void {
  */
 export function showResponseHeaders(headers: ResponseHeaders): void {
   showText(`Apim-Trace-Id: ${headers.get("Apim-Trace-Id")}`);
-  showTables([headersTableOf(headers)]);
+  const table = headersTableOf(headers);
+  showTables([table], undefined, { collapsed: `All ${table.rows.length} response headers` });
   showText(`x-ms-region: ${headers.get("x-ms-region")}`); // the region of the backend that served the request
   showText(`x-ms-stream: ${headers.get("x-ms-stream")}`); // set by the gateway's policy: was the request streamed?
 }
