@@ -6,6 +6,7 @@ import { afterEach, describe, it } from "node:test";
 import { liveDisplay, showTables, showText } from "../lib/report/display";
 import { breakableHtml, detailsHtml, tableHtml } from "../lib/report/html";
 import { showTrace } from "../lib/report/show";
+import { printedLines } from "./fixtures/console";
 
 const tslab = createRequire(__filename)("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
 
@@ -22,17 +23,7 @@ function inKernel(): Sent[] {
   return sent;
 }
 
-function printed(run: () => void): string {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    run();
-  } finally {
-    console.log = log;
-  }
-  return lines.join("\n");
-}
+const printed = (run: () => void): string => printedLines(run).join("\n");
 
 afterEach(() => {
   tslab.lastWriteDisplayData = null;

@@ -7,6 +7,7 @@ import { EVENT_ROW_WIDTH, eventRow } from "../lib/report/format";
 import { LIVE_ROWS, liveEvents, liveHtml } from "../lib/report/live";
 import type { StreamEvent } from "../lib/stream/record";
 import { addedText } from "../tools/notebook/runner";
+import { printedLines } from "./fixtures/console";
 
 const tslab = createRequire(__filename)("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
 afterEach(() => {
@@ -19,17 +20,6 @@ const content = (ms: number, text: string): StreamEvent => ({ ms, kind: "content
 const done: StreamEvent = { ms: 900, kind: "done", data: "[DONE]", bytes: 6 };
 const stream = [...Array.from({ length: 30 }, (_, i) => content(10 + i, `${i + 1}, `)), done];
 
-function printed(run: () => void): string[] {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    run();
-  } finally {
-    console.log = log;
-  }
-  return lines;
-}
 
 describe("eventRow", () => {
   it("shows time, kind, bytes and the delta's text, quoted", () => {
@@ -51,7 +41,7 @@ describe("eventRow", () => {
 
 describe("liveEvents", () => {
   it("prints one short row per event in a terminal, then the raw lines in full", () => {
-    const lines = printed(() => {
+    const lines = printedLines(() => {
       const live = liveEvents();
       for (const e of stream) live.add(e);
       live.end();
@@ -66,7 +56,7 @@ describe("liveEvents", () => {
   it("redraws one display in place in a kernel, a burst in one redraw, and ends with everything", () => {
     const sent: { data: Record<string, string>; id?: string; update: boolean }[] = [];
     tslab.lastWriteDisplayData = (m: { data: Record<string, string>; transient: { display_id?: string } }, update: boolean) => sent.push({ data: m.data, id: m.transient.display_id, update });
-    const lines = printed(() => {
+    const lines = printedLines(() => {
       const live = liveEvents();
       for (const e of stream) live.add(e); // all at once: a burst
       live.end();

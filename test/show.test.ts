@@ -6,18 +6,9 @@ import { HttpError, ModelCallError } from "../lib/errors";
 import { formatEvent } from "../lib/report/format";
 import { showResponseHeaders, showStreamOutcome } from "../lib/report/show";
 import type { StreamEvent, StreamRecord } from "../lib/stream/record";
+import { printedLines } from "./fixtures/console";
 
-function printed(run: () => void): string {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    run();
-  } finally {
-    console.log = log;
-  }
-  return lines.join("\n");
-}
+const printed = (run: () => void): string => printedLines(run).join("\n");
 
 test("a response's headers as the original lab prints them: trace id, the table, x-ms-region, x-ms-stream", () => {
   const headers = new Headers({ "Apim-Trace-Id": "0f8fad5b-d9cb-469f-a165-70867728950e", "x-ms-region": "Sweden Central", "x-ms-stream": "True", "api-key": "sk-secret-abcdef" });
